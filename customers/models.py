@@ -1,0 +1,233 @@
+"""The six behaviour sheets of the ProCX workbook (customer_events lives in `events`).
+
+Natural keys from the workbook are the primary keys: every sheet refers to customers and
+orders by those ids, so foreign keys hold the workbook's own ids and import needs no
+id translation.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Segment(models.TextChoices):
+    VIP = "VIP"
+    LOYAL = "Loyal"
+    REGULAR = "Regular"
+    OCCASIONAL = "Occasional"
+
+
+class LoyaltyTier(models.TextChoices):
+    PLATINUM = "Platinum"
+    GOLD = "Gold"
+    SILVER = "Silver"
+    BRONZE = "Bronze"
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card"
+    UPI = "upi", "UPI"
+    WALLET = "wallet"
+    NETBANKING = "netbanking", "Net banking"
+    COD = "cod", "Cash on delivery"
+
+
+class PaymentStatus(models.TextChoices):
+    SUCCESS = "success"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class TicketChannel(models.TextChoices):
+    EMAIL = "email"
+    CHAT = "chat"
+    PHONE = "phone"
+    SOCIAL = "social"
+
+
+class TicketCategory(models.TextChoices):
+    DELIVERY = "delivery"
+    REFUND = "refund"
+    PRODUCT = "product"
+    ACCOUNT = "account"
+    PAYMENT = "payment"
+    OTHER = "other"
+
+
+class TicketPriority(models.TextChoices):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress", "In progress"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+UNRESOLVED_TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.ESCALATED)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Customer(models.Model):
+    """A customer as the workbook's `customers` sheet describes them."""
+
+    customer_id = models.CharField(max_length=32, primary_key=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, unique=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="E.164, e.g. +919831882064")
+    signup_date = models.DateField()
+    country = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    segment = models.CharField(max_length=16, choices=Segment.choices, db_index=True)
+    lifetime_value = models.DecimalField(**MONEY)
+    avg_order_value = models.DecimalField(**MONEY)
+    preferred_category = models.CharField(max_length=100, blank=True)
+    last_active_date = models.DateField()
+    loyalty_tier = models.CharField(max_length=16, choices=LoyaltyTier.choices, db_index=True)
+    opt_in_marketing = models.BooleanField(help_text="False: no promotional outreach")
+    language = models.CharField(max_length=16, help_text="ISO 639-1 code, e.g. en, hi, bn")
+
+    class Meta:
+        ordering = ["customer_id"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.customer_id})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Order(models.Model):
+    """One order from the `orders` sheet."""
+
+    order_id = models.CharField(max_length=32, primary_key=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    order_date = models.DateTimeField()
+    items_count = models.PositiveIntegerField()
+    product_ids = models.TextField(blank=True, help_text="Comma-separated product ids")
+    total_amount = models.DecimalField(**MONEY)
+    payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices)
+    order_status = models.CharField(max_length=16, choices=OrderStatus.choices, db_index=True)
+    estimated_delivery_date = models.DateField()
+    actual_delivery_date = models.DateField(null=True, blank=True)
+    delivery_delay_days = models.FloatField(null=True, blank=True, help_text="Actual minus estimated; negative is early")
+    promo_code = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-order_date"]
+        indexes = [models.Index(fields=["customer", "order_date"], name="order_customer_time")]
+
+    def __str__(self) -> str:
+        return self.order_id
+
+
+class Payment(models.Model):
+    """One payment attempt from the `payments` sheet."""
+
+    payment_id = models.CharField(max_length=32, primary_key=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="payments")
+    payment_date = models.DateTimeField()
+    amount = models.DecimalField(**MONEY)
+    payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices, db_index=True)
+    failure_reason = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-payment_date"]
+        indexes = [models.Index(fields=["customer", "payment_date"], name="payment_customer_time")]
+
+    def __str__(self) -> str:
+        return self.payment_id
+
+
+class SupportTicket(models.Model):
+    """One support ticket from the `support_tickets` sheet."""
+
+    ticket_id = models.CharField(max_length=32, primary_key=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tickets")
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    created_at = models.DateTimeField()
+    channel = models.CharField(max_length=16, choices=TicketChannel.choices)
+    category = models.CharField(max_length=16, choices=TicketCategory.choices)
+    priority = models.CharField(max_length=16, choices=TicketPriority.choices)
+    assigned_agent_id = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=TicketStatus.choices, db_index=True)
+    resolution_time_hours = models.FloatField(null=True, blank=True)
+    escalation = models.BooleanField(help_text="Y/N in the workbook")
+    escalated_to = models.CharField(max_length=100, blank=True)
+    sentiment_score = models.FloatField(help_text="From -1 (negative) to 1 (positive)")
+    initial_message = models.TextField()
+    final_message_summary = models.TextField(blank=True)
+    csat_score = models.PositiveSmallIntegerField(help_text="1 to 5")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "created_at"], name="ticket_customer_time")]
+
+    def __str__(self) -> str:
+        return self.ticket_id
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.status in UNRESOLVED_TICKET_STATUSES
+
+
+class NpsResponse(models.Model):
+    """One answer to the NPS survey (`nps_survey` sheet); a customer may answer often."""
+
+    survey_id = models.CharField(max_length=32, primary_key=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="nps_responses")
+    date = models.DateTimeField()
+    nps_score = models.PositiveSmallIntegerField(help_text="0 to 10")
+    feedback_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        indexes = [models.Index(fields=["customer", "date"], name="nps_customer_time")]
+        verbose_name = "NPS response"
+
+    def __str__(self) -> str:
+        return self.survey_id
+
+    @property
+    def category(self) -> str:
+        if self.nps_score >= 9:
+            return "promoter"
+        if self.nps_score >= 7:
+            return "passive"
+        return "detractor"
+
+
+class ChurnLabel(models.Model):
+    """Ground truth from `churn_labels`: whether the customer churned (at most one row each)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="churn_label")
+    is_churn = models.BooleanField()
+    churn_date = models.DateField(null=True, blank=True)
+    churn_reason = models.CharField(max_length=64, blank=True)
+    predicted_churn_score = models.FloatField(null=True, blank=True, help_text="From an earlier model; not trusted")
+
+    class Meta:
+        ordering = ["customer_id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {'churned' if self.is_churn else 'retained'}"

@@ -1,0 +1,1 @@
+"""Interventions (drafted outreach awaiting staff review) arrive with the agent pipeline."""
