@@ -23,6 +23,7 @@ ColumnKind = Literal[
     "number",  # a float
     "boolean",  # True/False cells (also "true"/"false", 1/0, yes/no)
     "yes_no",  # "Y"/"N" text (also booleans)
+    "flag",  # 0/1 (also booleans)
     "enum",  # one of `choices`, matched trimmed and case-insensitively
 ]
 
@@ -174,7 +175,7 @@ CHURN_LABELS = Sheet(
     key="customer_id",
     columns=(
         Column("customer_id", "id", unique=True, references="customers"),
-        Column("is_churn", "boolean"),
+        Column("is_churn", "flag"),
         Column("churn_date", "date", nullable=True),
         Column("churn_reason", "text", nullable=True),
         Column("predicted_churn_score", "number", nullable=True, minimum=0, maximum=1),
