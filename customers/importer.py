@@ -107,7 +107,9 @@ def parse_sheet(sheet: Sheet, raw: RawSheet, errors: ErrorList) -> ParsedSheet |
         if name == "":
             continue
         if name in positions:
-            errors.add(CellError(sheet=sheet.name, row=1, column=name, message="the column appears twice in the header"))
+            errors.add(
+                CellError(sheet=sheet.name, row=1, column=name, message="the column appears twice in the header")
+            )
             continue
         positions[name] = position
     missing = [name for name in sheet.column_names if name not in positions]
@@ -125,7 +127,9 @@ def parse_sheet(sheet: Sheet, raw: RawSheet, errors: ErrorList) -> ParsedSheet |
     )
     table["_row"] = np.arange(2, len(table) + 2)
     wanted = [positions[name] for name in sheet.column_names]
-    blank_rows = np.logical_and.reduce([is_blank(table[position]).to_numpy() for position in wanted]) if len(table) else []
+    blank_rows = (
+        np.logical_and.reduce([is_blank(table[position]).to_numpy() for position in wanted]) if len(table) else []
+    )
     table = table[~np.asarray(blank_rows, dtype=bool)] if len(table) else table
     if table.empty:
         errors.add(CellError(sheet=sheet.name, row=2, message="the sheet has a header but no rows"))
@@ -366,9 +370,7 @@ def values_for_database(parsed: ParsedSheet, *, null_text: dict[str, str | None]
             formatted = values.dt.strftime("%Y-%m-%d %H:%M:%S")
         elif column.kind == "decimal":
             formatted = values.map(lambda number: None if pd.isna(number) else f"{number:.2f}")
-        elif column.kind == "integer":
-            formatted = values.astype(object)
-        elif column.kind == "number":
+        elif column.kind == "integer" or column.kind == "number":
             formatted = values.astype(object)
         else:
             formatted = values.where(values.notna(), null_text.get(column.name))

@@ -128,7 +128,9 @@ class Order(models.Model):
     order_status = models.CharField(max_length=16, choices=OrderStatus.choices, db_index=True)
     estimated_delivery_date = models.DateField()
     actual_delivery_date = models.DateField(null=True, blank=True)
-    delivery_delay_days = models.FloatField(null=True, blank=True, help_text="Actual minus estimated; negative is early")
+    delivery_delay_days = models.FloatField(
+        null=True, blank=True, help_text="Actual minus estimated; negative is early"
+    )
     promo_code = models.CharField(max_length=64, blank=True)
 
     class Meta:

@@ -26,7 +26,14 @@ from customers.importer import (
     values_for_database,
 )
 from customers.workbook import SHEETS, Sheet
-from customers.workbook_files import Engine, RawSheet, WorkbookUnreadable, workbook_read_sheets, workbook_sheet_names, workbook_write
+from customers.workbook_files import (
+    Engine,
+    RawSheet,
+    WorkbookUnreadable,
+    workbook_read_sheets,
+    workbook_sheet_names,
+    workbook_write,
+)
 
 Progress = Callable[[str], None]
 
@@ -83,7 +90,9 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         verb = "Would import" if self.dry_run else "Imported"
-        lines = [f"{verb} {self.total_rows:,} rows from {self.source} in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)"]
+        lines = [
+            f"{verb} {self.total_rows:,} rows from {self.source} in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)"
+        ]
         for sheet in self.sheets:
             lines.append(
                 f"  {sheet.name}: {sheet.rows:,} rows, {sheet.created:,} created, "
@@ -272,7 +281,9 @@ def _rows(columns: list[list[Any]], positions: np.ndarray, constants: list[Any])
         yield (*(column[position] for column in columns), *constants)
 
 
-def _execute_in_batches(sql: str, rows: Iterator[tuple[Any, ...]], *, total: int, label: str, progress: Progress) -> None:
+def _execute_in_batches(
+    sql: str, rows: Iterator[tuple[Any, ...]], *, total: int, label: str, progress: Progress
+) -> None:
     done = 0
     next_report = 100_000
     with connection.cursor() as cursor:

@@ -70,7 +70,12 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": False,
+    }
     workbook = xlsxwriter.Workbook(str(path), options)
     try:
         for name, frame in sheets.items():
@@ -88,7 +93,10 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
 def _cells(series: pd.Series) -> list[Any]:
     """A column's values as Python objects, with every kind of missing value as None."""
     values = series.astype(object).tolist()
-    return [None if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT else value for value in values]
+    return [
+        None if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT else value
+        for value in values
+    ]
 
 
 # --- readers -----------------------------------------------------------------------------
@@ -114,7 +122,9 @@ def _open(path: Path, *, engine: Engine) -> _Reader:
     if path.stat().st_size == 0:
         raise WorkbookUnreadable(f"{path}: the file is empty")
     if path.suffix.lower() == ".csv":
-        raise WorkbookUnreadable(f"{path}: a single CSV file is not a workbook; give the folder holding <sheet>.csv files")
+        raise WorkbookUnreadable(
+            f"{path}: a single CSV file is not a workbook; give the folder holding <sheet>.csv files"
+        )
     if engine == "calamine":
         return _CalamineReader(path)
     if engine == "openpyxl":
