@@ -32,13 +32,15 @@ _PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 class CellError:
     """One problem in the workbook, located as a person would find it in Excel."""
 
-    sheet: str
+    sheet: str | None  # None: the file as a whole
     message: str
     row: int | None = None  # Excel row number; 1 is the header row
     column: str | None = None
     value: Any = None
 
     def __str__(self) -> str:
+        if self.sheet is None:
+            return self.message
         place = [f"sheet {self.sheet!r}"]
         if self.row is not None:
             place.append(f"row {self.row}")
@@ -49,6 +51,8 @@ class CellError:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -135,7 +135,7 @@ def workbook_import(
     try:
         available = workbook_sheet_names(path, engine=engine)
     except WorkbookUnreadable as error:
-        raise WorkbookInvalid([CellError(sheet=source, message=str(error))], 1) from error
+        raise WorkbookInvalid([CellError(sheet=None, message=str(error))], 1) from error
     by_lower_name = {name.strip().lower(): name for name in available}
     ignored_sheets = [name for name in available if name.strip().lower() not in {sheet.name for sheet in SHEETS}]
     for sheet in SHEETS:
@@ -161,7 +161,7 @@ def workbook_import(
                 sources[sheet.name] = "this workbook or the database"
             parsed_sheets[sheet.name] = parsed
     except WorkbookUnreadable as error:
-        errors.add(CellError(sheet=source, message=str(error)))
+        errors.add(CellError(sheet=None, message=str(error)))
 
     for parsed in parsed_sheets.values():
         references = {column.references for column in parsed.sheet.columns if column.references}
@@ -187,7 +187,7 @@ def workbook_import(
                 reports.append(_upsert(parsed_sheets[sheet.name], dry_run=dry_run, progress=say))
     except DatabaseError as error:
         raise WorkbookInvalid(
-            [CellError(sheet=source, message=f"the database refused the import, nothing was written: {error}")], 1
+            [CellError(sheet=None, message=f"the database refused the import, nothing was written: {error}")], 1
         ) from error
 
     return ImportReport(
