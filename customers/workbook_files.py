@@ -7,6 +7,7 @@ before any validation); `customers.importer` turns them into checked, typed colu
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,9 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
         "nan_inf_to_errors": False,
     }
     workbook = xlsxwriter.Workbook(str(path), options)
+    # Date objects become native date cells, as Excel saves them; text dates stay text.
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    timestamp_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     try:
         for name, frame in sheets.items():
             worksheet = workbook.add_worksheet(name)
@@ -84,7 +88,13 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
             columns = [_cells(frame[column]) for column in frame.columns]
             for row_index, row in enumerate(zip(*columns, strict=True), start=1):
                 for column_index, value in enumerate(row):
-                    if value is not None:
+                    if value is None:
+                        continue
+                    if isinstance(value, dt.datetime):
+                        worksheet.write_datetime(row_index, column_index, value, timestamp_format)
+                    elif isinstance(value, dt.date):
+                        worksheet.write_datetime(row_index, column_index, value, date_format)
+                    else:
                         worksheet.write(row_index, column_index, value)
     finally:
         workbook.close()
