@@ -25,6 +25,7 @@ _TRUE_WORDS = {"true": True, "1": True, "yes": True, "y": True, "t": True}
 _FALSE_WORDS = {"false": False, "0": False, "no": False, "n": False, "f": False}
 _BOOLEAN_WORDS = {**_TRUE_WORDS, **_FALSE_WORDS}
 _PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
+_FLOAT_ZEROS = re.compile(r"\.0+$")
 _PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 
 
@@ -135,7 +136,7 @@ def parse_sheet(sheet: Sheet, raw: RawSheet, errors: ErrorList) -> ParsedSheet |
         np.logical_and.reduce([is_blank(table[position]).to_numpy() for position in wanted]) if len(table) else []
     )
     table = table[~np.asarray(blank_rows, dtype=bool)] if len(table) else table
-    if table.empty:
+    if table.empty and not sheet.may_be_empty:
         errors.add(CellError(sheet=sheet.name, row=2, message="the sheet has a header but no rows"))
         return None
 
@@ -227,7 +228,8 @@ def _parse_text(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series
 
 
 def _parse_phone(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, str]:
-    digits = _as_text(values).map(lambda text: _PHONE_PUNCTUATION.sub("", text))
+    # A CSV saved from a float column writes 919831882064 as "919831882064.0".
+    digits = _as_text(values).map(lambda text: _PHONE_PUNCTUATION.sub("", _FLOAT_ZEROS.sub("", text)))
     bad = ~digits.map(lambda text: bool(_PHONE.match(text))).astype(bool)
     normalised = digits.map(lambda text: text if text.startswith("+") else f"+{text}")
     return normalised.astype(object), bad, "is not a phone number (6 to 15 digits, optionally with a leading +)"

@@ -365,4 +365,5 @@ def _export_values(kind: str, values: pd.Series) -> pd.Series:
             return int(value)
         return value
 
-    return values.map(convert).astype(object)
+    # Built as an object series directly: mapping would turn ints with gaps into floats.
+    return pd.Series([convert(value) for value in values.tolist()], index=values.index, dtype=object)

@@ -47,6 +47,7 @@ class Sheet:
     key: str  # the natural key column (also the primary key)
     columns: tuple[Column, ...]
     activity_column: str | None = None  # the date that counts as "activity" for --shift-to-today
+    may_be_empty: bool = True  # a shop may have no tickets yet; a workbook without customers is a mistake
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -71,6 +72,7 @@ CUSTOMERS = Sheet(
     model_label="customers.Customer",
     key="customer_id",
     activity_column="last_active_date",
+    may_be_empty=False,
     columns=(
         Column("customer_id", "id", unique=True),
         Column("first_name", "text"),
