@@ -1,0 +1,460 @@
+"""The back office: the six customer sheets, a customer page with their recent activity, and
+the workbook upload that runs the same import service as `manage.py import_workbook`.
+
+Tables can be large (100,000 customers, millions of orders and events): foreign keys are raw
+id inputs, never a <select> of every customer; lists skip the unfiltered full count; searches
+by customer look the customers up first and then use the (customer, time) indexes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.text import Truncator, smart_split, unescape_string_literal
+
+from customers.forms import WorkbookUploadForm
+from customers.models import ChurnLabel, Customer, NpsResponse, Order, Payment, SupportTicket
+from customers.services import WorkbookInvalid, workbook_import
+from events.models import CustomerEvent
+
+admin.site.site_header = "ProCX back office"
+admin.site.site_title = "ProCX back office"
+admin.site.index_title = "Customers, their activity and the task queue"
+
+IMPORT_PERMISSIONS = ("customers.add_customer", "customers.change_customer")
+
+# Workbook ids are a letter prefix and digits (C100000, O300000, NPS1300000, E1000000).
+_ID_PATTERN = re.compile(r"^[A-Za-z]*[0-9]+$")
+
+
+def _search_words(search_term: str) -> list[str]:
+    """The words of a search, as the admin splits them (quoted phrases stay together)."""
+    words = []
+    for word in smart_split(search_term):
+        if word[:1] in {'"', "'"} and word[-1:] == word[:1]:
+            word = unescape_string_literal(word)
+        if word.strip():
+            words.append(word.strip())
+    return words
+
+
+def customers_matching(search_term: str, customers: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    """Customers whose id, first name, last name or email match every word of the search.
+
+    A word that looks like an id matches ids that start with it (C1000 finds C100000 to
+    C100099); every word may also match part of a name or an email address.
+    """
+    if customers is None:
+        customers = Customer.objects.all()
+    for word in _search_words(search_term):
+        matches = Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        if _ID_PATTERN.match(word):
+            matches |= Q(customer_id__startswith=word.upper())
+        customers = customers.filter(matches)
+    return customers
+
+
+class CustomerSearchMixin:
+    """Search a customer's rows by their own id, or by the customer's id, name or email.
+
+    The admin's generic search would OR `icontains` over a join for every row of a table
+    with millions of rows; here the matching customers are found first (a small table) and
+    their rows come through the (customer, time) index. `search_fields` stays set so the
+    search box shows and says what it searches.
+    """
+
+    search_help_text = "Search by this row's id, or by the customer's id, name or email."
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        own_id = Q(pk__in={term, term.upper()})
+        return queryset.filter(own_id | Q(customer__in=customers_matching(term).values("pk"))), False
+
+
+class SheetAdmin(admin.ModelAdmin):
+    """What every workbook sheet's admin shares."""
+
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        # Primary keys are the workbook's ids: changing one would save a copy under the new id.
+        fields = list(super().get_readonly_fields(request, obj))
+        key = self.opts.pk.name
+        if obj is not None and key not in fields:
+            fields.insert(0, key)
+        return fields
+
+
+# --- the customer page's recent activity ----------------------------------------------------
+
+
+class LatestRowsFormSet(BaseInlineFormSet):
+    """An inline formset over only the customer's latest rows (the inline's ordering, newest first).
+
+    A sliced queryset cannot be filtered again, and the inline formset filters by customer
+    after the inline's `get_queryset`; so here, once filtered, the latest primary keys are
+    looked up and the rows limited to them. `total_count` feeds the link to all of them.
+    """
+
+    limit = 20
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = self.queryset
+        self.total_count = everything.count()
+        latest = list(everything.values_list("pk", flat=True)[: self.limit])
+        self.queryset = everything.filter(pk__in=latest)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown, not edited, on the customer page; each row's id links to its own page."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class LatestRowsInline(ReadOnlyInline):
+    formset = LatestRowsFormSet
+    template = "admin/customers/customer/latest_rows_inline.html"
+
+
+class OrderInline(LatestRowsInline):
+    model = Order
+    fields = (
+        "order_date",
+        "total_amount",
+        "items_count",
+        "order_status",
+        "payment_status",
+        "delivery_delay_days",
+    )
+    verbose_name_plural = "orders (newest first)"
+
+
+class PaymentInline(LatestRowsInline):
+    model = Payment
+    fields = ("order", "payment_date", "amount", "payment_method", "status", "failure_reason")
+    verbose_name_plural = "payments (newest first)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
+        return super().get_queryset(request).select_related("order")
+
+
+class SupportTicketInline(LatestRowsInline):
+    model = SupportTicket
+    fields = (
+        "created_at",
+        "channel",
+        "category",
+        "priority",
+        "status",
+        "escalation",
+        "csat_score",
+        "sentiment_score",
+    )
+    verbose_name_plural = "support tickets (newest first)"
+
+
+class NpsResponseInline(LatestRowsInline):
+    model = NpsResponse
+    fields = ("date", "nps_score", "feedback_text")
+    verbose_name_plural = "NPS responses (newest first)"
+
+
+class ChurnLabelInline(ReadOnlyInline):
+    model = ChurnLabel
+    fields = ("is_churn", "churn_date", "churn_reason", "predicted_churn_score")
+    show_change_link = False
+
+
+class CustomerEventInline(LatestRowsInline):
+    model = CustomerEvent
+    fields = ("event_type", "event_time", "source", "category", "device", "description")
+    verbose_name_plural = "events (newest first)"
+
+
+# --- the sheets -------------------------------------------------------------------------------
+
+
+@admin.register(Customer)
+class CustomerAdmin(SheetAdmin):
+    change_list_template = "admin/customers/customer/change_list.html"
+    list_display = (
+        "customer_id",
+        "name",
+        "email",
+        "segment",
+        "loyalty_tier",
+        "lifetime_value",
+        "last_active_date",
+        "country",
+        "language",
+        "opt_in_marketing",
+    )
+    list_display_links = ("customer_id", "name")
+    list_filter = (
+        "segment",
+        "loyalty_tier",
+        "language",
+        "opt_in_marketing",
+        "country",
+        ("churn_label__is_churn", admin.BooleanFieldListFilter),
+        ("last_active_date", admin.DateFieldListFilter),
+        ("signup_date", admin.DateFieldListFilter),
+    )
+    search_fields = ("^customer_id", "first_name", "last_name", "email")
+    search_help_text = "Search by customer id (or its start), first or last name, or email."
+    fieldsets = (
+        (None, {"fields": ("customer_id", ("first_name", "last_name"), "email", "phone", "language")}),
+        ("Where", {"fields": (("country", "city"),)}),
+        (
+            "Value",
+            {
+                "fields": (
+                    ("segment", "loyalty_tier"),
+                    ("lifetime_value", "avg_order_value"),
+                    "preferred_category",
+                    ("signup_date", "last_active_date"),
+                    "opt_in_marketing",
+                )
+            },
+        ),
+    )
+    inlines = (
+        ChurnLabelInline,
+        OrderInline,
+        PaymentInline,
+        SupportTicketInline,
+        NpsResponseInline,
+        CustomerEventInline,
+    )
+
+    @admin.display(description="name", ordering="first_name")
+    def name(self, customer: Customer) -> str:
+        return customer.full_name
+
+    def get_inlines(
+        self, request: HttpRequest, obj: Customer | None
+    ) -> tuple[type[admin.options.InlineModelAdmin], ...]:
+        # A customer being added has no activity yet.
+        return self.inlines if obj is not None else ()
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Customer], search_term: str
+    ) -> tuple[QuerySet[Customer], bool]:
+        # Same matching as the other sheets' "by customer" search, so both find the same people.
+        return customers_matching(search_term, queryset), False
+
+    # --- the workbook upload ----------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        upload = path(
+            "import/",
+            self.admin_site.admin_view(self.import_workbook_view),
+            name="customers_customer_import",
+        )
+        # Before the default patterns, whose "<object_id>/" would otherwise take "import/".
+        return [upload, *super().get_urls()]
+
+    def import_workbook_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
+            raise PermissionDenied
+        report = None
+        invalid = None
+        if request.method == "POST":
+            form = WorkbookUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    with form.saved_workbook() as workbook_path:
+                        report = workbook_import(
+                            path=workbook_path,
+                            dry_run=form.cleaned_data["dry_run"],
+                            shift_to_today=form.cleaned_data["shift_to_today"],
+                            source_name=form.cleaned_data["workbook"].name,
+                        )
+                except ValidationError as error:
+                    form.add_error("workbook", error)
+                except WorkbookInvalid as error:
+                    invalid = error
+        else:
+            form = WorkbookUploadForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import a workbook",
+            "form": form,
+            "report": report,
+            "invalid": invalid,
+            "ignored_files": form.ignored_files if report or invalid else [],
+        }
+        return TemplateResponse(request, "admin/customers/customer/import_workbook.html", context)
+
+
+class CustomerRowAdmin(CustomerSearchMixin, SheetAdmin):
+    """What every sheet keyed to a customer shares."""
+
+    list_select_related = ("customer",)
+    raw_id_fields = ("customer",)
+
+
+@admin.register(Order)
+class OrderAdmin(CustomerRowAdmin):
+    list_display = (
+        "order_id",
+        "customer",
+        "order_date",
+        "total_amount",
+        "items_count",
+        "order_status",
+        "payment_method",
+        "payment_status",
+        "delivery_delay_days",
+        "promo_code",
+    )
+    list_filter = (
+        "order_status",
+        "payment_status",
+        "payment_method",
+        ("order_date", admin.DateFieldListFilter),
+        ("estimated_delivery_date", admin.DateFieldListFilter),
+    )
+    search_fields = (
+        "order_id",
+        "customer__customer_id",
+        "customer__email",
+        "customer__first_name",
+        "customer__last_name",
+    )
+    search_help_text = "Search by order id, or by the customer's id, name or email."
+
+
+@admin.register(Payment)
+class PaymentAdmin(CustomerRowAdmin):
+    list_display = (
+        "payment_id",
+        "customer",
+        "order",
+        "payment_date",
+        "amount",
+        "payment_method",
+        "status",
+        "failure_reason",
+    )
+    list_filter = (
+        "status",
+        "payment_method",
+        "failure_reason",
+        ("payment_date", admin.DateFieldListFilter),
+    )
+    list_select_related = ("customer", "order")
+    raw_id_fields = ("customer", "order")
+    search_fields = (
+        "payment_id",
+        "customer__customer_id",
+        "customer__email",
+        "customer__first_name",
+        "customer__last_name",
+    )
+    search_help_text = "Search by payment id, or by the customer's id, name or email."
+
+
+@admin.register(SupportTicket)
+class SupportTicketAdmin(CustomerRowAdmin):
+    list_display = (
+        "ticket_id",
+        "customer",
+        "created_at",
+        "channel",
+        "category",
+        "priority",
+        "status",
+        "escalation",
+        "resolution_time_hours",
+        "csat_score",
+        "sentiment_score",
+    )
+    list_filter = (
+        "status",
+        "priority",
+        "channel",
+        "category",
+        "escalation",
+        ("created_at", admin.DateFieldListFilter),
+    )
+    raw_id_fields = ("customer", "order")
+    search_fields = (
+        "ticket_id",
+        "customer__customer_id",
+        "customer__email",
+        "customer__first_name",
+        "customer__last_name",
+    )
+    search_help_text = "Search by ticket id, or by the customer's id, name or email."
+
+
+class NpsCategoryFilter(admin.SimpleListFilter):
+    title = "NPS category"
+    parameter_name = "nps_category"
+    ranges = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(name, f"{name.capitalize()} ({low}-{high})") for name, (low, high) in self.ranges.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[NpsResponse]) -> QuerySet[NpsResponse]:
+        if self.value() not in self.ranges:
+            return queryset
+        return queryset.filter(nps_score__range=self.ranges[self.value()])
+
+
+@admin.register(NpsResponse)
+class NpsResponseAdmin(CustomerRowAdmin):
+    list_display = ("survey_id", "customer", "date", "nps_score", "nps_category", "feedback")
+    list_filter = (NpsCategoryFilter, "nps_score", ("date", admin.DateFieldListFilter))
+    search_fields = (
+        "survey_id",
+        "customer__customer_id",
+        "customer__email",
+        "customer__first_name",
+        "customer__last_name",
+    )
+    search_help_text = "Search by survey id, or by the customer's id, name or email."
+
+    @admin.display(description="category", ordering="nps_score")
+    def nps_category(self, response: NpsResponse) -> str:
+        return response.category
+
+    @admin.display(description="feedback")
+    def feedback(self, response: NpsResponse) -> str:
+        return Truncator(response.feedback_text).chars(80)
+
+
+@admin.register(ChurnLabel)
+class ChurnLabelAdmin(CustomerRowAdmin):
+    list_display = ("customer", "is_churn", "churn_date", "churn_reason", "predicted_churn_score")
+    list_filter = ("is_churn", "churn_reason", ("churn_date", admin.DateFieldListFilter))
+    search_fields = ("customer__customer_id", "customer__email", "customer__first_name", "customer__last_name")
+    search_help_text = "Search by the customer's id, name or email."
