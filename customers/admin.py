@@ -8,6 +8,7 @@ by customer look the customers up first and then use the (customer, time) indexe
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -18,6 +19,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator, smart_split, unescape_string_literal
 
 from customers.forms import WorkbookUploadForm
@@ -458,3 +461,52 @@ class ChurnLabelAdmin(CustomerRowAdmin):
     list_filter = ("is_churn", "churn_reason", ("churn_date", admin.DateFieldListFilter))
     search_fields = ("customer__customer_id", "customer__email", "customer__first_name", "customer__last_name")
     search_help_text = "Search by the customer's id, name or email."
+
+
+# --- customer events ---------------------------------------------------------------------
+# The events table can hold millions of rows: the customer is a raw id input, lists skip the
+# full count, and dates use a list filter rather than a date hierarchy (whose year list would
+# scan the whole table). Its admin lives here, not in events/, because its search goes
+# through customers and the events app does not import the customers app (STYLE.md).
+
+
+def pretty_json(value: Any) -> SafeString | str:
+    if value is None or value == {}:
+        return "-"
+    return format_html(
+        '<pre class="procx-json">{}</pre>', json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    )
+
+
+@admin.register(CustomerEvent)
+class CustomerEventAdmin(CustomerRowAdmin):
+    list_display = ("event_id", "customer", "event_type", "event_time", "source", "category", "device")
+    list_filter = (
+        "source",
+        "category",
+        "event_type",
+        "device",
+        ("event_time", admin.DateFieldListFilter),
+    )
+    search_fields = (
+        "event_id",
+        "customer__customer_id",
+        "customer__email",
+        "customer__first_name",
+        "customer__last_name",
+    )
+    search_help_text = "Search by event id, or by the customer's id, name or email."
+    readonly_fields = ("metadata_pretty", "raw_payload_pretty")
+    fieldsets = (
+        (None, {"fields": ("event_id", "customer", "event_type", "event_time", "source", "category")}),
+        ("Where", {"fields": ("device", "session_id", "product_id")}),
+        ("What happened", {"fields": ("description", "metadata_pretty", "raw_payload_pretty")}),
+    )
+
+    @admin.display(description="metadata")
+    def metadata_pretty(self, event: CustomerEvent) -> SafeString | str:
+        return pretty_json(event.metadata)
+
+    @admin.display(description="raw payload")
+    def raw_payload_pretty(self, event: CustomerEvent) -> SafeString | str:
+        return pretty_json(event.raw_payload)

@@ -119,7 +119,7 @@ class Order(models.Model):
 
     order_id = models.CharField(max_length=32, primary_key=True)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
-    order_date = models.DateTimeField()
+    order_date = models.DateTimeField(db_index=True)  # newest-first lists across customers
     items_count = models.PositiveIntegerField()
     product_ids = models.TextField(blank=True, help_text="Comma-separated product ids")
     total_amount = models.DecimalField(**MONEY)

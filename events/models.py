@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.db import models
 
-from customers.models import Customer
-
 
 class EventCategory(models.TextChoices):
     COMPLAINT = "COMPLAINT"
@@ -25,9 +23,10 @@ class CustomerEvent(models.Model):
     WORKBOOK_SOURCE = "workbook"
 
     event_id = models.CharField(max_length=64, primary_key=True)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    # A string reference: events sit upstream of customers and do not import them (STYLE.md).
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="events")
     event_type = models.CharField(max_length=64, db_index=True)
-    event_time = models.DateTimeField()
+    event_time = models.DateTimeField(db_index=True)  # the newest-first feeds and lists
     product_id = models.CharField(max_length=32, blank=True)
     session_id = models.CharField(max_length=64, blank=True)
     device = models.CharField(max_length=32, blank=True)
