@@ -111,7 +111,10 @@ def _series(values: list[Any], index: pd.Index) -> pd.Series:
 
 
 def parse_sheet(sheet: Sheet, raw: RawSheet, errors: ErrorList) -> ParsedSheet | None:
-    """Check a raw sheet against the contract; None if it cannot be parsed at all."""
+    """Check a raw sheet against the contract; None if it cannot be parsed at all.
+
+    Consumes `raw`: its rows are released once they are in a data frame.
+    """
     header = [name.strip().lower() for name in raw.header]
     if not header:
         errors.add(CellError(sheet=sheet.name, row=1, message="the sheet is empty: no header row"))
@@ -140,6 +143,7 @@ def parse_sheet(sheet: Sheet, raw: RawSheet, errors: ErrorList) -> ParsedSheet |
         columns=range(width),
         dtype=object,
     )
+    raw.rows = []  # the frame holds the cells now; drop the row lists (a large share of peak memory)
     table["_row"] = np.arange(2, len(table) + 2)
     blanks = {name: is_blank(table[positions[name]]) for name in sheet.column_names}
     if len(table):
