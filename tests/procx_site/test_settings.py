@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,19 @@ def test_it_names_a_bad_worker_count() -> None:
     result = run_settings(PROCX_WORKERS="many")
     assert result.returncode != 0
     assert "PROCX_WORKERS must be a whole number" in result.stderr
+
+
+def test_the_redis_broker_named_by_redis_url_carries_tasks() -> None:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
+    code = (
+        "import django; django.setup(); from django_q.brokers import get_broker; "
+        "broker = get_broker('procx-settings-test'); broker.purge_queue(); "
+        "broker.enqueue('hello'); task = broker.dequeue(); print(type(broker).__name__, task[0][1].decode()); broker.purge_queue()"
+    )
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/15", "DJANGO_SETTINGS_MODULE": "procx_site.settings"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Redis", "hello"]
