@@ -41,6 +41,7 @@ Progress = Callable[[str], None]
 
 WRITE_BATCH_SIZE = 5_000
 LOOKUP_BATCH_SIZE = 500
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 
 
 class WorkbookInvalid(Exception):
@@ -182,6 +183,11 @@ def workbook_import(
                 shift_dates(parsed, shifted_by_days)
 
     reports = []
+    if connection.vendor == "sqlite" and not dry_run:
+        # SQLite's default page cache is 2 MB; inserting millions of rows into several
+        # indexes thrashes it. 256 MB (allocated only as used) for this connection.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
     try:
         with transaction.atomic():
             for sheet in SHEETS:
