@@ -365,24 +365,22 @@ _PARSERS = {
 }
 
 
-def check_references(
-    parsed: ParsedSheet, known_keys: dict[str, set[str]], errors: ErrorList, *, sources: dict[str, str]
-) -> None:
-    """Every reference column must name a key of its sheet (this workbook or the database)."""
+def check_references(parsed: ParsedSheet, known_keys: dict[str, set[str]], errors: ErrorList) -> None:
+    """Every reference column must name a key of its sheet (in this workbook or the database)."""
     frame = parsed.frame
     for column in parsed.sheet.columns:
         if column.references is None:
             continue
         values = frame[column.name]
-        present = values.notna()
-        unknown = present & ~values.isin(known_keys[column.references])
+        unknown = values.notna() & ~values.isin(known_keys[column.references])
         if unknown.any():
+            noun = column.references.removesuffix("s")
             errors.add_rows(
                 parsed.sheet.name,
                 column.name,
                 frame.loc[unknown, "_row"],
                 values[unknown],
-                f"points nowhere: no such {column.references[:-1].replace('_', ' ')} in {sources[column.references]}",
+                f"points nowhere: no such {noun} in this workbook or the database",
             )
 
 

@@ -147,21 +147,17 @@ def workbook_import(
     present = [sheet for sheet in SHEETS if sheet.name in by_lower_name]
 
     parsed_sheets: dict[str, ParsedSheet] = {}
-    known_keys: dict[str, set[str]] = {}
-    sources: dict[str, str] = {}
-    warnings: list[str] = []
+    known_keys: dict[str, set[str]] = {}  # the ids a reference may name: this workbook's and the database's
     try:
         raw_sheets = workbook_read_sheets(path, [by_lower_name[sheet.name] for sheet in present], engine=engine)
         for sheet, raw in zip(present, raw_sheets, strict=True):
-            say(f"Reading {sheet.name}: {len(raw.rows):,} rows")
+            say(f"Checking {sheet.name}: {len(raw.rows):,} rows")
             parsed = parse_sheet(sheet, raw, errors)
             del raw
             if parsed is None:
                 continue
             if sheet.name in ("customers", "orders"):
-                in_workbook = set(parsed.frame[sheet.key].dropna())
-                known_keys[sheet.name] = in_workbook | _database_keys(sheet)
-                sources[sheet.name] = "this workbook or the database"
+                known_keys[sheet.name] = set(parsed.frame[sheet.key].dropna()) | _database_keys(sheet)
             parsed_sheets[sheet.name] = parsed
     except WorkbookUnreadable as error:
         errors.add(CellError(sheet=None, message=str(error)))
@@ -169,11 +165,11 @@ def workbook_import(
     for parsed in parsed_sheets.values():
         references = {column.references for column in parsed.sheet.columns if column.references}
         if references <= known_keys.keys():
-            check_references(parsed, known_keys, errors, sources=sources)
+            check_references(parsed, known_keys, errors)
     if errors:
         raise WorkbookInvalid(errors.errors, errors.total)
 
-    warnings.extend(_payment_customer_mismatches(parsed_sheets))
+    warnings = _payment_customer_mismatches(parsed_sheets)
     shifted_by_days = None
     if shift_to_today:
         latest = latest_activity(parsed_sheets.values())
@@ -191,8 +187,9 @@ def workbook_import(
     try:
         with transaction.atomic():
             for sheet in SHEETS:
-                say(f"{'Checking' if dry_run else 'Writing'} {sheet.name}")
-                reports.append(_upsert(parsed_sheets[sheet.name], dry_run=dry_run, progress=say))
+                say(f"{'Comparing' if dry_run else 'Writing'} {sheet.name}")
+                # Popped: a sheet's frame is freed once written, lowering the import's peak memory.
+                reports.append(_upsert(parsed_sheets.pop(sheet.name), dry_run=dry_run, progress=say))
     except DatabaseError as error:
         raise WorkbookInvalid(
             [CellError(sheet=None, message=f"the database refused the import, nothing was written: {error}")], 1
