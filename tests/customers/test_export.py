@@ -72,3 +72,10 @@ def test_webhook_only_columns_survive_a_reimport(imported) -> None:
 def test_the_command_rejects_an_unknown_format(tmp_path) -> None:
     with pytest.raises(CommandError, match=r"give a \.xlsx file or a folder"):
         call_command("export_workbook", str(tmp_path / "out.ods"))
+
+
+def test_the_command_reports_a_path_it_cannot_write(imported, tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("export_workbook", str(blocker / "out.xlsx"))

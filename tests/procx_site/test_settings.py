@@ -126,3 +126,9 @@ def test_the_redis_broker_named_by_redis_url_carries_tasks() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["Redis", "hello"]
+
+
+def test_it_refuses_zero_workers() -> None:
+    result = run_settings(PROCX_WORKERS="0")
+    assert result.returncode != 0
+    assert "PROCX_WORKERS must be at least 1" in result.stderr
