@@ -1,0 +1,37 @@
+"""Per-customer behaviour signals: the one table the health score, the churn model and the
+scan descriptions all read (pure definitions; `customers.selectors.customer_signals` builds
+it from the database with a fixed number of aggregate queries).
+
+One row per customer, indexed by customer_id. Times are naive UTC `datetime64`; windows
+count back from the scan's `as_of`: "last 90 days" is (as_of - 90 days, as_of].
+"""
+
+from __future__ import annotations
+
+# column -> meaning (and its empty value)
+SIGNAL_COLUMNS: dict[str, str] = {
+    "segment": "Segment value (VIP, Loyal, Regular, Occasional)",
+    "loyalty_tier": "LoyaltyTier value (Platinum, Gold, Silver, Bronze)",
+    "lifetime_value": "float, as the workbook says",
+    "signup_date": "datetime64",
+    "last_active_date": "datetime64, as the workbook says",
+    "last_activity_at": "datetime64: the latest of last_active_date and every order, payment, ticket, NPS answer and event",
+    "orders_total": "int: orders ever",
+    "orders_last_90": "int: orders in the last 90 days",
+    "orders_prev_90": "int: orders in the 90 days before those",
+    "spend_last_90": "float: total_amount of the last 90 days' orders, cancelled ones excluded",
+    "spend_prev_90": "float: the same for the 90 days before",
+    "last_order_at": "datetime64, NaT when the customer never ordered",
+    "tickets_last_90": "int: support tickets opened in the last 90 days",
+    "unresolved_tickets": "int: tickets open, in progress or escalated (any age)",
+    "mean_ticket_sentiment": "float in [-1, 1]: mean over all tickets, NaN without tickets",
+    "mean_csat": "float in [1, 5]: mean over all tickets, NaN without tickets",
+    "latest_nps": "float 0-10: the latest answer, NaN when never answered",
+    "previous_nps": "float 0-10: the answer before the latest, NaN when fewer than two",
+    "payments_last_30": "int: payment attempts in the last 30 days",
+    "failed_payments_last_30": "int: of those, failed",
+    "payments_last_90": "int: payment attempts in the last 90 days",
+    "failed_payments_last_90": "int: of those, failed",
+    "events_last_30": "int: customer events in the last 30 days",
+    "churn_label": "float: 1 churned, 0 retained, NaN unlabelled (churn_labels)",
+}
