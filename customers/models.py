@@ -8,6 +8,7 @@ id translation.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class Segment(models.TextChoices):
@@ -102,6 +103,12 @@ class Customer(models.Model):
     loyalty_tier = models.CharField(max_length=16, choices=LoyaltyTier.choices, db_index=True)
     opt_in_marketing = models.BooleanField(help_text="False: no promotional outreach")
     language = models.CharField(max_length=16, help_text="ISO 639-1 code, e.g. en, hi, bn")
+    # The latest scan's results, denormalised for fast lists (history is in HealthScore).
+    health_score = models.FloatField(null=True, blank=True, db_index=True)
+    health_points = models.JSONField(null=True, blank=True, editable=False)
+    health_trend = models.CharField(max_length=8, blank=True, help_text="up, down, steady or new")
+    churn_risk = models.FloatField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["customer_id"]
@@ -233,3 +240,112 @@ class ChurnLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {'churned' if self.is_churn else 'retained'}"
+
+
+class ChurnModel(models.Model):
+    """A churn model trained on churn_labels, with its held-out metrics beside the health score's.
+
+    `usable` is False when the model does not beat the health score (or its AUC is under
+    0.6): the scan then takes risk from the health score and says so.
+    """
+
+    trained_at = models.DateTimeField(default=timezone.now)
+    as_of = models.DateTimeField(help_text="the date the features were computed for")
+    labelled = models.PositiveIntegerField(default=0)
+    positives = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField(default=dict, blank=True)
+    baseline_metrics = models.JSONField(default=dict, blank=True)
+    usable = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    feature_names = models.JSONField(default=list, blank=True)
+    estimator = models.BinaryField(null=True, blank=True, editable=False)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-trained_at"]
+        get_latest_by = "trained_at"
+
+    def __str__(self) -> str:
+        auc = self.metrics.get("roc_auc")
+        shown = f"AUC {auc:.2f}" if isinstance(auc, float) else "no AUC"
+        return f"Churn model of {self.trained_at:%Y-%m-%d %H:%M} ({shown}, {'used' if self.usable else 'not used'})"
+
+
+class ScanRun(models.Model):
+    """One proactive scan: everyone scored at `as_of`, the at-risk findings ranked by value at risk."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        FINISHED = "finished"
+        FAILED = "failed"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule"
+        MANUAL = "manual"
+        COMMAND = "command"
+
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    as_of = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    parameters = models.JSONField(default=dict, blank=True)
+    customers_scanned = models.PositiveIntegerField(default=0)
+    at_risk_count = models.PositiveIntegerField(default=0)
+    value_at_risk = models.DecimalField(**MONEY, default=0)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    churn_model = models.ForeignKey(ChurnModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans")
+    risk_source = models.TextField(blank=True, help_text="where risk came from, in words")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"Scan of {self.as_of:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class HealthScore(models.Model):
+    """A customer's health at one moment: score, the ten factors' points and inputs, and risk."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="health_scores")
+    scan = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.CASCADE, related_name="scores")
+    as_of = models.DateTimeField()
+    score = models.FloatField()
+    points = models.JSONField(help_text="factor name -> points")
+    no_data = models.JSONField(default=list, blank=True, help_text="factors scored without data (half points)")
+    inputs = models.JSONField(default=dict, blank=True, help_text="factor name -> the value that decided its band")
+    churn_risk = models.FloatField()
+    risk_source = models.CharField(max_length=16, help_text="model or health")
+
+    class Meta:
+        ordering = ["-as_of", "-pk"]
+        indexes = [models.Index(fields=["customer", "as_of"], name="health_customer_time")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.score:.1f} at {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class ScanFinding(models.Model):
+    """A high-value customer at risk, as one scan ranked them, with the reasons in words."""
+
+    scan = models.ForeignKey(ScanRun, on_delete=models.CASCADE, related_name="findings")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="findings")
+    rank = models.PositiveIntegerField()
+    health_score = models.FloatField()
+    churn_risk = models.FloatField()
+    lifetime_value = models.DecimalField(**MONEY)
+    value_at_risk = models.DecimalField(**MONEY)
+    description = models.TextField()
+    signals = models.JSONField(default=list, blank=True, help_text="the statements of the description")
+
+    class Meta:
+        ordering = ["scan", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["scan", "rank"], name="finding_rank_unique"),
+            models.UniqueConstraint(fields=["scan", "customer"], name="finding_customer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.customer_id} (scan {self.scan_id})"

@@ -46,6 +46,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name} must be between {minimum:g} and {maximum:g}, not {value:g}")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -145,6 +158,13 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- The proactive scan ----------------------------------------------------------------
+PROCX_SCAN_INTERVAL_MINUTES = env_int("PROCX_SCAN_INTERVAL_MINUTES", 5, minimum=1)
+PROCX_SCAN_MIN_RISK = env_float("PROCX_SCAN_MIN_RISK", 0.60, minimum=0, maximum=1)
+PROCX_SCAN_MIN_LTV = env_float("PROCX_SCAN_MIN_LTV", 1000.0, minimum=0, maximum=1e12)
+# The scan retrains the churn model when none exists or the latest is older than this.
+PROCX_CHURN_MODEL_MAX_AGE_DAYS = env_int("PROCX_CHURN_MODEL_MAX_AGE_DAYS", 7, minimum=1)
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from customers.management.commands.train_churn_model import parse_date
+from customers.models import ScanRun
+from customers.scan import scan_run, scan_scores_frame
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the proactive scan now: score every customer, then list the high-value customers at risk, "
+        "ranked by value at risk (risk x lifetime value), with why each is at risk."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--as-of", dest="as_of", help="score as of this date, YYYY-MM-DD (default: now)")
+        parser.add_argument(
+            "--min-risk", type=float, default=None, help="churn risk above this, 0-1 (default: setting)"
+        )
+        parser.add_argument("--min-ltv", type=float, default=None, help="lifetime value above this (default: setting)")
+        parser.add_argument("--top", type=int, default=10, help="describe the top N findings (default 10)")
+        parser.add_argument("--scores-csv", type=Path, help="also write every scored customer to this CSV file")
+
+    def handle(
+        self,
+        *args: Any,
+        as_of: str | None,
+        min_risk: float | None,
+        min_ltv: float | None,
+        top: int,
+        scores_csv: Path | None,
+        **options: Any,
+    ) -> None:
+        if min_risk is not None and not 0 <= min_risk <= 1:
+            raise CommandError(f"--min-risk must be between 0 and 1 (got {min_risk})")
+        if min_ltv is not None and min_ltv < 0:
+            raise CommandError(f"--min-ltv must be 0 or more (got {min_ltv})")
+        if top < 0:
+            raise CommandError(f"--top must be 0 or more (got {top})")
+        scan = scan_run(
+            as_of=parse_date(as_of, "--as-of"),
+            min_risk=min_risk,
+            min_ltv=min_ltv,
+            trigger=ScanRun.Trigger.COMMAND,
+            progress=self.stdout.write,
+        )
+        self.stdout.write(
+            f"Scanned {scan.customers_scanned:,} customers as of {scan.as_of:%Y-%m-%d %H:%M} UTC in "
+            f"{scan.duration_seconds:.1f} s: {scan.at_risk_count:,} high-value customers at risk "
+            f"(risk > {scan.parameters['min_risk']:.0%}, LTV > ${scan.parameters['min_ltv']:,.0f}), "
+            f"${scan.value_at_risk:,.2f} of lifetime value at risk."
+        )
+        self.stdout.write(scan.risk_source)
+        findings = list(scan.findings.select_related("customer").order_by("rank"))
+        if findings:
+            self.stdout.write("")
+            self.stdout.write(
+                f"{'#':>4}  {'customer':<32} {'segment':<10} {'LTV':>12} {'health':>7} {'risk':>6} {'value at risk':>14}"
+            )
+            for finding in findings:
+                customer = finding.customer
+                name = f"{customer.full_name} ({customer.customer_id})"[:32]
+                self.stdout.write(
+                    f"{finding.rank:>4}  {name:<32} {customer.segment:<10} {finding.lifetime_value:>12,.2f} "
+                    f"{finding.health_score:>7.1f} {finding.churn_risk:>6.0%} {finding.value_at_risk:>14,.2f}"
+                )
+            for finding in findings[:top]:
+                self.stdout.write("")
+                self.stdout.write(f"#{finding.rank} {finding.customer}: {finding.description}")
+        if scores_csv is not None:
+            try:
+                scan_scores_frame(scan).to_csv(scores_csv, index=False)
+            except OSError as error:
+                raise CommandError(f"cannot write {scores_csv}: {error}") from error
+            self.stdout.write(f"Wrote every scored customer to {scores_csv}")

@@ -1,0 +1,396 @@
+"""The proactive scan: score everyone, learn or fall back on churn risk, rank who is slipping.
+
+Services (writes with side effects): `churn_model_train`, `scan_run`, `customer_rescore`.
+All three go through `_score`, so re-scoring one customer gives exactly what a full scan
+gives for that customer at the same `as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from customers.churn import (
+    churn_features,
+    churn_model_dump,
+    churn_model_evaluate,
+    churn_model_fit,
+    churn_model_load,
+    churn_model_predict,
+    health_risk,
+    risk_source_text,
+)
+from customers.descriptions import (
+    finding_description,
+    finding_signals,
+    segment_customer_label,
+    segment_order_gap_medians,
+)
+from customers.health import FACTORS, HealthBreakdown, Population, health_band, health_breakdown, health_trend
+from customers.models import ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
+from customers.selectors import current_churn_model, customer_signals
+
+Progress = Callable[[str], None]
+FACTOR_NAMES = [factor.name for factor in FACTORS]
+
+
+def _timestamp(as_of: dt.datetime) -> pd.Timestamp:
+    """A naive UTC timestamp, the form the signals table uses."""
+    return pd.Timestamp(as_of.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def _resolve_as_of(as_of: dt.datetime | dt.date | None) -> dt.datetime:
+    if as_of is None:
+        return timezone.now()
+    if isinstance(as_of, dt.datetime):
+        return as_of if timezone.is_aware(as_of) else as_of.replace(tzinfo=dt.UTC)
+    # A date means the whole of that day.
+    return dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=dt.UTC)
+
+
+# --- the churn model ---------------------------------------------------------------------
+
+
+def churn_model_train(*, as_of: dt.datetime | dt.date | None = None, progress: Progress | None = None) -> ChurnModel:
+    """Train and measure a churn model on churn_labels; stored even when it is not usable."""
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+    moment = _resolve_as_of(as_of)
+    signals = customer_signals(as_of=moment)
+    breakdown = health_breakdown(signals, as_of=_timestamp(moment))
+    features = churn_features(signals, health_score=breakdown.score, as_of=_timestamp(moment))
+    labels = signals["churn_label"]
+    say(f"Evaluating a churn model on {int(labels.notna().sum()):,} labelled customers (held-out folds)")
+    evaluation = churn_model_evaluate(features, labels)
+    estimator = None
+    if evaluation.usable:
+        say("Fitting the model on all labelled customers")
+        estimator = churn_model_dump(churn_model_fit(features, labels))
+    return ChurnModel.objects.create(
+        as_of=moment,
+        labelled=int(evaluation.metrics.get("labelled", 0)),
+        positives=int(evaluation.metrics.get("positives", 0)),
+        metrics=_json_safe(evaluation.metrics),
+        baseline_metrics=_json_safe(evaluation.baseline),
+        usable=evaluation.usable,
+        reason=evaluation.reason,
+        feature_names=list(features.columns),
+        estimator=estimator,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _json_safe(values: dict[str, float]) -> dict[str, float | None]:
+    return {key: (None if value is None or not np.isfinite(value) else float(value)) for key, value in values.items()}
+
+
+def churn_model_risk_source(model: ChurnModel | None) -> str:
+    if model is None:
+        return risk_source_text(usable=None)
+    return risk_source_text(usable=model.usable, auc=model.metrics.get("roc_auc"), labelled=model.labelled)
+
+
+def _model_for_scan(moment: dt.datetime, progress: Progress) -> ChurnModel:
+    model = current_churn_model()
+    max_age = dt.timedelta(days=settings.PROCX_CHURN_MODEL_MAX_AGE_DAYS)
+    if model is None or model.trained_at < timezone.now() - max_age:
+        progress("No current churn model: training one")
+        model = churn_model_train(as_of=moment, progress=progress)
+    return model
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+
+@dataclass
+class Scored:
+    """Everyone's health and risk at one moment (index customer_id)."""
+
+    signals: pd.DataFrame
+    breakdown: HealthBreakdown
+    risk: pd.Series
+    risk_source: str  # "model" or "health"
+
+
+def _score(signals: pd.DataFrame, *, population: Population, moment: dt.datetime, model: ChurnModel | None) -> Scored:
+    as_of = _timestamp(moment)
+    breakdown = health_breakdown(signals, as_of=as_of, population=population)
+    if model is not None and model.usable and model.estimator:
+        features = churn_features(signals, health_score=breakdown.score, as_of=as_of)
+        risk = churn_model_predict(churn_model_load(bytes(model.estimator)), features[model.feature_names])
+        source = "model"
+    else:
+        risk = health_risk(breakdown.score)
+        source = "health"
+    return Scored(
+        signals=signals, breakdown=breakdown, risk=risk.reindex(signals.index).astype(float), risk_source=source
+    )
+
+
+def _population() -> Population:
+    everyone = pd.DataFrame.from_records(
+        list(Customer.objects.values_list("customer_id", "segment", "lifetime_value")),
+        columns=["customer_id", "segment", "lifetime_value"],
+    ).set_index("customer_id")
+    everyone["lifetime_value"] = everyone["lifetime_value"].astype(float)
+    return Population.from_signals(everyone)
+
+
+def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) -> None:
+    """A HealthScore snapshot per customer and the latest score denormalised on Customer."""
+    breakdown = scored.breakdown
+    ids = list(scored.signals.index)
+    stored = Customer.objects.filter(pk__in=ids) if len(ids) < 1_000 else Customer.objects.all()
+    previous, previous_scores = {}, {}
+    for customer_id, points, score in stored.values_list("customer_id", "health_points", "health_score"):
+        previous[customer_id], previous_scores[customer_id] = points, score
+    points_rows = breakdown.points[FACTOR_NAMES].round(4).to_dict("index")
+    no_data_rows = breakdown.no_data[FACTOR_NAMES]
+    inputs_rows = breakdown.inputs[FACTOR_NAMES].astype(object).to_dict("index")
+    scores = breakdown.score.to_dict()
+    risks = scored.risk.round(6).to_dict()
+
+    snapshot_columns = [
+        "customer_id",
+        "scan_id",
+        "as_of",
+        "score",
+        "points",
+        "no_data",
+        "inputs",
+        "churn_risk",
+        "risk_source",
+    ]
+    snapshots = []
+    updates = []
+    points_field = Customer._meta.get_field("health_points")
+    for customer_id in ids:
+        points = points_rows[customer_id]
+        trend, _ = health_trend(
+            previous.get(customer_id), points, previous_scores.get(customer_id), scores[customer_id]
+        )
+        missing = [name for name, flag in no_data_rows.loc[customer_id].items() if flag]
+        snapshots.append(
+            (
+                customer_id,
+                scan.pk if scan else None,
+                moment,
+                scores[customer_id],
+                points,
+                missing,
+                _plain(inputs_rows[customer_id]),
+                risks[customer_id],
+                scored.risk_source,
+            )
+        )
+        updates.append(
+            (
+                scores[customer_id],
+                points_field.get_db_prep_save(points, connection),
+                trend,
+                risks[customer_id],
+                moment,
+                customer_id,
+            )
+        )
+    _insert(HealthScore, snapshot_columns, snapshots)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(Customer._meta.db_table)} SET {quote('health_score')} = %s, {quote('health_points')} = %s, "
+            f"{quote('health_trend')} = %s, {quote('churn_risk')} = %s, {quote('scored_at')} = %s "
+            f"WHERE {quote('customer_id')} = %s",
+            updates,
+        )
+
+
+def _insert(model: type[models.Model], attnames: list[str], rows: list[tuple]) -> None:
+    """Insert rows with one executemany: a fixed number of queries however many customers.
+
+    (bulk_create splits into batches of 999 // fields rows on SQLite, so its query count
+    grows with the number of customers.)
+    """
+    if not rows:
+        return
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in attnames]
+    prepared = [
+        tuple(field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True))
+        for row in rows
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
+
+
+def _plain(values: dict[str, object]) -> dict[str, object]:
+    """JSON-ready inputs: numpy scalars to Python, NaN to None."""
+    plain: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and not np.isfinite(value):
+            value = None
+        plain[key] = value
+    return plain
+
+
+# --- the scan ----------------------------------------------------------------------------
+
+
+def scan_run(
+    *,
+    as_of: dt.datetime | dt.date | None = None,
+    min_risk: float | None = None,
+    min_ltv: float | None = None,
+    trigger: str = ScanRun.Trigger.MANUAL,
+    progress: Progress | None = None,
+) -> ScanRun:
+    """Score every customer, store the snapshots, and rank the valuable customers at risk.
+
+    Selected: churn risk above `min_risk` and lifetime value above `min_ltv` (settings by
+    default), not already labelled churned; ranked by value at risk = risk times lifetime value.
+    """
+    say = progress or (lambda message: None)
+    moment = _resolve_as_of(as_of)
+    min_risk = settings.PROCX_SCAN_MIN_RISK if min_risk is None else min_risk
+    min_ltv = settings.PROCX_SCAN_MIN_LTV if min_ltv is None else min_ltv
+    started = time.perf_counter()
+    scan = ScanRun.objects.create(as_of=moment, trigger=trigger, parameters={"min_risk": min_risk, "min_ltv": min_ltv})
+    try:
+        model = _model_for_scan(moment, say)
+        say("Reading every customer's signals")
+        signals = customer_signals(as_of=moment)
+        scored = _score(signals, population=Population.from_signals(signals), moment=moment, model=model)
+        findings = _findings(scored, scan=scan, moment=moment, min_risk=min_risk, min_ltv=min_ltv, model=model)
+        say(f"Storing {len(signals):,} scores and {len(findings):,} findings")
+        with transaction.atomic():
+            _store_scores(scored, moment=moment, scan=scan)
+            _insert(ScanFinding, FINDING_COLUMNS, findings)
+            scan.status = ScanRun.Status.FINISHED
+            scan.customers_scanned = len(signals)
+            scan.at_risk_count = len(findings)
+            scan.value_at_risk = sum(
+                (finding[FINDING_COLUMNS.index("value_at_risk")] for finding in findings), Decimal("0")
+            )
+            scan.churn_model = model
+            scan.risk_source = churn_model_risk_source(model)
+            scan.finished_at = timezone.now()
+            scan.duration_seconds = time.perf_counter() - started
+            scan.save()
+    except Exception as error:
+        ScanRun.objects.filter(pk=scan.pk).update(
+            status=ScanRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+            duration_seconds=time.perf_counter() - started,
+        )
+        raise
+    return scan
+
+
+FINDING_COLUMNS = [
+    "scan_id",
+    "customer_id",
+    "rank",
+    "health_score",
+    "churn_risk",
+    "lifetime_value",
+    "value_at_risk",
+    "description",
+    "signals",
+]
+
+
+def _findings(
+    scored: Scored, *, scan: ScanRun, moment: dt.datetime, min_risk: float, min_ltv: float, model: ChurnModel | None
+) -> list[tuple]:
+    """The selected customers, ranked, as rows of FINDING_COLUMNS."""
+    signals = scored.signals
+    value = signals["lifetime_value"]
+    selected = (scored.risk > min_risk) & (value > min_ltv) & (signals["churn_label"] != 1)
+    value_at_risk = (scored.risk * value)[selected].sort_values(ascending=False, kind="stable")
+    as_of = _timestamp(moment)
+    medians = segment_order_gap_medians(signals, as_of=as_of)
+    source = churn_model_risk_source(model).removeprefix("risk source: ")
+    findings = []
+    for rank, (customer_id, at_risk) in enumerate(value_at_risk.items(), start=1):
+        row = signals.loc[customer_id]
+        score = float(scored.breakdown.score[customer_id])
+        risk = float(scored.risk[customer_id])
+        statements = finding_signals(
+            signals_row=row.to_dict(),
+            health_score=score,
+            health_band=health_band(score),
+            churn_risk=risk,
+            as_of=as_of,
+            segment_medians=medians,
+        )
+        description = finding_description(
+            customer_label=segment_customer_label(row["segment"]),
+            lifetime_value=float(row["lifetime_value"]),
+            signals=statements,
+            churn_risk=risk,
+            risk_source=source,
+        )
+        findings.append(
+            (
+                scan.pk,
+                customer_id,
+                rank,
+                score,
+                risk,
+                Decimal(f"{row['lifetime_value']:.2f}"),
+                Decimal(f"{at_risk:.2f}"),
+                description,
+                [statement.text for statement in statements],
+            )
+        )
+    return findings
+
+
+def customer_rescore(*, customer_id: str, as_of: dt.datetime | dt.date | None = None) -> HealthScore:
+    """Re-score one customer now (after a webhook): the same numbers a full scan would give."""
+    moment = _resolve_as_of(as_of)
+    signals = customer_signals(as_of=moment, customer_ids=[customer_id])
+    if signals.empty:
+        raise Customer.DoesNotExist(f"no customer {customer_id}")
+    model = current_churn_model()
+    scored = _score(signals, population=_population(), moment=moment, model=model)
+    with transaction.atomic():
+        _store_scores(scored, moment=moment, scan=None)
+    return HealthScore.objects.filter(customer_id=customer_id, scan=None).order_by("-pk").first()
+
+
+def scan_scores_frame(scan: ScanRun) -> pd.DataFrame:
+    """Every customer a scan scored, for analysts: id, score, factor points, risk, selection."""
+    rows = list(scan.scores.values_list("customer_id", "score", "points", "churn_risk", "risk_source"))
+    findings = dict(scan.findings.values_list("customer_id", "value_at_risk"))
+    customers = dict(Customer.objects.values_list("customer_id", "lifetime_value"))
+    records = []
+    for customer_id, score, points, risk, source in rows:
+        records.append(
+            {
+                "customer_id": customer_id,
+                "health_score": score,
+                **{f"points_{name}": points.get(name) for name in FACTOR_NAMES},
+                "churn_risk": risk,
+                "risk_source": source,
+                "value_at_risk": round(float(customers[customer_id]) * risk, 2),
+                "selected": customer_id in findings,
+            }
+        )
+    return pd.DataFrame.from_records(records).sort_values("value_at_risk", ascending=False)

@@ -1,0 +1,154 @@
+"""Reads shared by services, commands and views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+
+from customers.models import (
+    UNRESOLVED_TICKET_STATUSES,
+    ChurnLabel,
+    ChurnModel,
+    Customer,
+    NpsResponse,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    SupportTicket,
+)
+from customers.signals import SIGNAL_COLUMNS
+from events.models import CustomerEvent
+
+_COUNT_COLUMNS = (
+    "orders_total",
+    "orders_last_90",
+    "orders_prev_90",
+    "tickets_last_90",
+    "unresolved_tickets",
+    "payments_last_30",
+    "failed_payments_last_30",
+    "payments_last_90",
+    "failed_payments_last_90",
+    "events_last_30",
+)
+
+
+def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """The signals table (see customers/signals.py) at `as_of`, one row per customer.
+
+    One aggregate query per sheet, whatever the number of customers: the database groups,
+    Python never loops over customers. Rows dated after `as_of` are left out, so a scan of
+    a past date sees what was known then. `customer_ids` limits the rows (a re-score).
+    """
+    ids = None if customer_ids is None else list(customer_ids)
+
+    def scoped(queryset: QuerySet) -> QuerySet:
+        return queryset if ids is None else queryset.filter(customer_id__in=ids)
+
+    days = dt.timedelta(days=1)
+    last_30, last_90, prev_90 = as_of - 30 * days, as_of - 90 * days, as_of - 180 * days
+
+    customers = _frame(
+        scoped(Customer.objects.all()).values_list(
+            "customer_id", "segment", "loyalty_tier", "lifetime_value", "signup_date", "last_active_date"
+        ),
+        ["customer_id", "segment", "loyalty_tier", "lifetime_value", "signup_date", "last_active_date"],
+    ).set_index("customer_id")
+    customers["lifetime_value"] = customers["lifetime_value"].astype(float)
+    for column in ("signup_date", "last_active_date"):
+        customers[column] = pd.to_datetime(customers[column])
+
+    in_last_90 = Q(order_date__gt=last_90)
+    in_prev_90 = Q(order_date__gt=prev_90, order_date__lte=last_90)
+    kept = ~Q(order_status=OrderStatus.CANCELLED)
+    orders = _grouped(
+        scoped(Order.objects.filter(order_date__lte=as_of)),
+        orders_total=Count("pk"),
+        orders_last_90=Count("pk", filter=in_last_90),
+        orders_prev_90=Count("pk", filter=in_prev_90),
+        spend_last_90=Sum("total_amount", filter=in_last_90 & kept),
+        spend_prev_90=Sum("total_amount", filter=in_prev_90 & kept),
+        last_order_at=Max("order_date"),
+    )
+    failed = Q(status=PaymentStatus.FAILED)
+    payments = _grouped(
+        scoped(Payment.objects.filter(payment_date__lte=as_of)),
+        payments_last_30=Count("pk", filter=Q(payment_date__gt=last_30)),
+        failed_payments_last_30=Count("pk", filter=Q(payment_date__gt=last_30) & failed),
+        payments_last_90=Count("pk", filter=Q(payment_date__gt=last_90)),
+        failed_payments_last_90=Count("pk", filter=Q(payment_date__gt=last_90) & failed),
+        last_payment_at=Max("payment_date"),
+    )
+    tickets = _grouped(
+        scoped(SupportTicket.objects.filter(created_at__lte=as_of)),
+        tickets_last_90=Count("pk", filter=Q(created_at__gt=last_90)),
+        unresolved_tickets=Count("pk", filter=Q(status__in=UNRESOLVED_TICKET_STATUSES)),
+        mean_ticket_sentiment=Avg("sentiment_score"),
+        mean_csat=Avg("csat_score"),
+        last_ticket_at=Max("created_at"),
+    )
+    events = _grouped(
+        scoped(CustomerEvent.objects.filter(event_time__lte=as_of)),
+        events_last_30=Count("pk", filter=Q(event_time__gt=last_30)),
+        last_event_at=Max("event_time"),
+    )
+    nps = _latest_two_nps(scoped(NpsResponse.objects.filter(date__lte=as_of)))
+    labels = _frame(
+        scoped(ChurnLabel.objects.all()).values_list("customer_id", "is_churn"), ["customer_id", "churn_label"]
+    ).set_index("customer_id")
+
+    signals = customers.join([orders, payments, tickets, events, nps, labels], how="left")
+    for column in _COUNT_COLUMNS:
+        signals[column] = signals[column].fillna(0).astype(int)
+    for column in ("spend_last_90", "spend_prev_90"):
+        signals[column] = signals[column].astype(float).fillna(0.0)
+    for column in ("mean_ticket_sentiment", "mean_csat", "latest_nps", "previous_nps", "churn_label"):
+        signals[column] = signals[column].astype(float)
+    times = ["last_order_at", "last_payment_at", "last_ticket_at", "nps_at", "last_event_at"]
+    for column in times:
+        signals[column] = _naive_utc(signals[column])
+    signals["last_activity_at"] = signals[["last_active_date", *times]].max(axis=1)
+    return signals[list(SIGNAL_COLUMNS)]
+
+
+def _frame(rows: Iterable[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+def _grouped(queryset: QuerySet, **aggregates: object) -> pd.DataFrame:
+    rows = queryset.order_by().values("customer_id").annotate(**aggregates)
+    frame = pd.DataFrame.from_records(list(rows), columns=["customer_id", *aggregates])
+    return frame.set_index("customer_id")
+
+
+def _latest_two_nps(queryset: QuerySet) -> pd.DataFrame:
+    """Each customer's latest NPS answer and the one before it."""
+    answers = _frame(
+        queryset.order_by("customer_id", "date", "pk").values_list("customer_id", "date", "nps_score"),
+        ["customer_id", "date", "nps_score"],
+    )
+    if answers.empty:
+        return pd.DataFrame(columns=["latest_nps", "previous_nps", "nps_at"], index=pd.Index([], name="customer_id"))
+    grouped = answers.groupby("customer_id", sort=False)
+    latest = grouped.tail(1).set_index("customer_id")
+    previous = grouped.nth(-2).set_index("customer_id")
+    return pd.DataFrame(
+        {
+            "latest_nps": latest["nps_score"].astype(float),
+            "previous_nps": previous["nps_score"].astype(float),
+            "nps_at": latest["date"],
+        }
+    )
+
+
+def _naive_utc(values: pd.Series) -> pd.Series:
+    converted = pd.to_datetime(values, utc=True)
+    return converted.dt.tz_localize(None).astype("datetime64[us]")
+
+
+def current_churn_model() -> ChurnModel | None:
+    return ChurnModel.objects.order_by("-trained_at").first()

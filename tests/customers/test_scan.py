@@ -1,0 +1,237 @@
+"""The proactive scan: thresholds and ranking, history, honest risk, re-scoring, the schedule."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_q.models import Schedule
+
+from customers.apps import SCAN_SCHEDULE_NAME
+from customers.dataset import dataset_generate
+from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, Payment, ScanRun
+from customers.scan import churn_model_train, customer_rescore, scan_run
+from customers.services import workbook_import
+from customers.workbook_files import workbook_write
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2025, 10, 9)
+MOMENT = dt.datetime(2025, 10, 9, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def load(tmp_path: Path, customers: int, seed: int = 5) -> None:
+    path = tmp_path / f"shop_{customers}_{seed}.xlsx"
+    workbook_write(dataset_generate(customers=customers, seed=seed, as_of=AS_OF), path)
+    workbook_import(path=path)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> None:
+    load(tmp_path, 300)
+
+
+def test_the_schedule_exists_after_migrate(settings) -> None:
+    schedule = Schedule.objects.get(name=SCAN_SCHEDULE_NAME)
+    assert schedule.func == "customers.tasks.scheduled_scan"
+    assert schedule.schedule_type == Schedule.MINUTES
+    assert schedule.minutes == settings.PROCX_SCAN_INTERVAL_MINUTES == 5
+
+
+def test_the_scheduled_task_runs_a_scan(shop) -> None:
+    from customers.tasks import scheduled_scan
+
+    scan = ScanRun.objects.get(pk=scheduled_scan())
+    assert (scan.status, scan.trigger) == ("finished", "schedule")
+    assert scan.customers_scanned == 300
+
+
+def test_findings_pass_both_thresholds_and_are_ranked_by_value_at_risk(shop) -> None:
+    scan = scan_run(as_of=AS_OF, min_risk=0.3, min_ltv=500)
+    findings = list(scan.findings.order_by("rank"))
+    assert findings, "the generated shop should have customers at risk"
+    assert [f.rank for f in findings] == list(range(1, len(findings) + 1))
+    values = [f.value_at_risk for f in findings]
+    assert values == sorted(values, reverse=True)
+    for finding in findings:
+        assert finding.churn_risk > 0.3
+        assert finding.lifetime_value > 500
+        assert abs(float(finding.value_at_risk) - finding.churn_risk * float(finding.lifetime_value)) < 0.01
+    selected = {f.customer_id for f in findings}
+    churned = set(ChurnLabel.objects.filter(is_churn=True).values_list("customer_id", flat=True))
+    assert not selected & churned
+    for score in scan.scores.select_related("customer"):
+        passes = score.churn_risk > 0.3 and score.customer.lifetime_value > 500
+        assert (score.customer_id in selected) == (passes and score.customer_id not in churned)
+    assert scan.at_risk_count == len(findings)
+    assert scan.value_at_risk == sum(values)
+
+
+def test_every_customer_gets_a_snapshot_and_the_latest_is_on_the_customer(shop) -> None:
+    first = scan_run(as_of=AS_OF)
+    assert first.scores.count() == Customer.objects.count() == 300
+    customer = Customer.objects.order_by("pk").first()
+    snapshot = first.scores.get(customer=customer)
+    assert customer.health_score == snapshot.score
+    assert customer.churn_risk == pytest.approx(snapshot.churn_risk)
+    assert customer.health_trend == "new"
+    assert sum(snapshot.points.values()) == pytest.approx(snapshot.score, abs=0.06)
+    assert len(snapshot.points) == 10
+
+    Payment.objects.filter(customer=customer).update(status="failed")  # nothing changes the health score
+    scan_run(as_of=AS_OF)
+    customer.refresh_from_db()
+    assert customer.health_trend == "steady"
+    assert HealthScore.objects.filter(customer=customer).count() == 2
+
+
+def test_one_customer_rescored_equals_the_full_scan(shop) -> None:
+    scan = scan_run(as_of=MOMENT)
+    for customer_id in Customer.objects.order_by("?").values_list("pk", flat=True)[:5]:
+        full = scan.scores.get(customer_id=customer_id)
+        single = customer_rescore(customer_id=customer_id, as_of=MOMENT)
+        assert single.scan is None
+        assert single.score == full.score
+        assert single.points == full.points
+        assert single.no_data == full.no_data
+        assert single.churn_risk == pytest.approx(full.churn_risk, abs=1e-9)
+        assert single.risk_source == full.risk_source
+
+
+def test_rescoring_an_unknown_customer_says_so(shop) -> None:
+    with pytest.raises(Customer.DoesNotExist):
+        customer_rescore(customer_id="C999999", as_of=MOMENT)
+
+
+def test_the_scan_makes_the_same_number_of_queries_for_more_customers(tmp_path) -> None:
+    load(tmp_path, 60, seed=1)
+    churn_model_train(as_of=AS_OF)
+    # Everyone not churned is a finding, so both scans write findings.
+    with CaptureQueriesContext(connection) as small:
+        scan_run(as_of=AS_OF, min_risk=0, min_ltv=0)
+    load(tmp_path, 240, seed=2)
+    with CaptureQueriesContext(connection) as large:
+        scan_run(as_of=AS_OF, min_risk=0, min_ltv=0)
+    # Bulk inserts go in batches of 1,000 rows or more: 240 customers fit in one either way.
+    assert Customer.objects.count() == 240
+    assert len(large) == len(small), [q["sql"][:90] for q in large.captured_queries]
+
+
+def test_with_shuffled_labels_the_scan_falls_back_to_the_health_score_and_says_so(shop) -> None:
+    rng = np.random.default_rng(0)
+    labels = list(ChurnLabel.objects.order_by("pk"))
+    shuffled = rng.permutation([label.is_churn for label in labels])
+    for label, value in zip(labels, shuffled, strict=True):
+        label.is_churn = bool(value)
+    ChurnLabel.objects.bulk_update(labels, ["is_churn"])
+
+    model = churn_model_train(as_of=AS_OF)
+    assert model.usable is False
+    assert model.estimator is None
+    scan = scan_run(as_of=AS_OF)
+    assert scan.risk_source.startswith("risk source: health score;")
+    assert f"AUC {model.metrics['roc_auc']:.2f}" in scan.risk_source
+    snapshot = scan.scores.first()
+    assert snapshot.risk_source == "health"
+    assert snapshot.churn_risk == pytest.approx(1 - snapshot.score / 100)
+    for finding in scan.findings.all():
+        assert "risk source: health score" in finding.description
+
+
+def test_with_real_labels_the_model_is_used_and_measured_on_held_out_folds(shop) -> None:
+    model = churn_model_train(as_of=AS_OF)
+    assert set(model.metrics) >= {"roc_auc", "pr_auc", "brier", "precision_at_10", "lift_at_10"}
+    assert set(model.baseline_metrics) >= {"roc_auc", "pr_auc", "brier"}
+    assert model.labelled == 300
+    if model.usable:
+        assert model.metrics["roc_auc"] > model.baseline_metrics["roc_auc"]
+        scan = scan_run(as_of=AS_OF)
+        assert scan.scores.first().risk_source == "model"
+        assert scan.risk_source.startswith("risk source: churn model (AUC")
+
+
+def test_the_scan_trains_a_model_when_none_exists(shop) -> None:
+    assert not ChurnModel.objects.exists()
+    scan = scan_run(as_of=AS_OF)
+    assert scan.churn_model == ChurnModel.objects.get()
+
+
+def test_a_failed_scan_is_recorded(shop, monkeypatch) -> None:
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    churn_model_train(as_of=AS_OF)
+    monkeypatch.setattr("customers.scan.customer_signals", broken)
+    with pytest.raises(RuntimeError):
+        scan_run(as_of=AS_OF)
+    failed = ScanRun.objects.get()
+    assert failed.status == "failed"
+    assert "database went away" in failed.error
+
+
+def test_run_proactive_prints_the_ranked_table_and_descriptions(shop, capsys, tmp_path) -> None:
+    scores = tmp_path / "scores.csv"
+    call_command(
+        "run_proactive",
+        "--as-of",
+        "2025-10-09",
+        "--min-risk",
+        "0.3",
+        "--min-ltv",
+        "500",
+        "--top",
+        "2",
+        "--scores-csv",
+        str(scores),
+    )
+    output = capsys.readouterr().out
+    scan = ScanRun.objects.get()
+    assert "Scanned 300 customers as of 2025-10-09 23:59 UTC" in output
+    assert "value at risk" in output
+    top = list(scan.findings.order_by("rank")[:3])
+    for finding in top[:2]:
+        assert finding.description in output
+    if len(top) == 3:
+        assert top[2].description not in output
+    with scores.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 300
+    assert {
+        "customer_id",
+        "health_score",
+        "points_recency",
+        "churn_risk",
+        "risk_source",
+        "value_at_risk",
+        "selected",
+    } <= set(rows[0])
+    assert sum(row["selected"] == "True" for row in rows) == scan.at_risk_count
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--min-risk", "1.5"], "--min-risk must be between 0 and 1"),
+        (["--min-ltv", "-1"], "--min-ltv must be 0 or more"),
+        (["--top", "-2"], "--top must be 0 or more"),
+        (["--as-of", "yesterday"], "--as-of 'yesterday' is not a date"),
+    ],
+)
+def test_run_proactive_refuses_bad_arguments(arguments, message) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("run_proactive", *arguments)
+
+
+def test_train_churn_model_prints_model_and_baseline(shop, capsys) -> None:
+    call_command("train_churn_model", "--as-of", "2025-10-09")
+    output = capsys.readouterr().out
+    assert "Held-out figures over 300 labelled customers" in output
+    assert "ROC-AUC" in output
+    assert "health score" in output
+    assert "risk source:" in output
