@@ -150,90 +150,85 @@ def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) 
     breakdown = scored.breakdown
     ids = list(scored.signals.index)
     stored = Customer.objects.filter(pk__in=ids) if len(ids) < 1_000 else Customer.objects.all()
-    previous, previous_scores = {}, {}
-    for customer_id, points, score in stored.values_list("customer_id", "health_points", "health_score"):
-        previous[customer_id], previous_scores[customer_id] = points, score
-    points_rows = breakdown.points[FACTOR_NAMES].round(4).to_dict("index")
-    no_data_rows = breakdown.no_data[FACTOR_NAMES]
-    inputs_rows = breakdown.inputs[FACTOR_NAMES].astype(object).to_dict("index")
-    scores = breakdown.score.to_dict()
-    risks = scored.risk.round(6).to_dict()
-
-    snapshot_columns = [
-        "customer_id",
-        "scan_id",
-        "as_of",
-        "score",
-        "points",
-        "no_data",
-        "inputs",
-        "churn_risk",
-        "risk_source",
+    previous_scores = dict(stored.values_list("customer_id", "health_score"))
+    points = list(breakdown.points[FACTOR_NAMES].round(4).to_dict("index").values())
+    flags = breakdown.no_data[FACTOR_NAMES].to_numpy()
+    missing = [[name for name, flag in zip(FACTOR_NAMES, row, strict=True) if flag] for row in flags.tolist()]
+    inputs = [_plain(row) for row in breakdown.inputs[FACTOR_NAMES].astype(object).to_dict("index").values()]
+    scores = breakdown.score.tolist()
+    risks = scored.risk.round(6).tolist()
+    trends = [
+        health_trend(None, {}, previous_scores.get(customer_id), score)[0]
+        for customer_id, score in zip(ids, scores, strict=True)
     ]
-    snapshots = []
-    updates = []
-    points_field = Customer._meta.get_field("health_points")
-    for customer_id in ids:
-        points = points_rows[customer_id]
-        trend, _ = health_trend(
-            previous.get(customer_id), points, previous_scores.get(customer_id), scores[customer_id]
-        )
-        missing = [name for name, flag in no_data_rows.loc[customer_id].items() if flag]
-        snapshots.append(
-            (
-                customer_id,
-                scan.pk if scan else None,
-                moment,
-                scores[customer_id],
-                points,
-                missing,
-                _plain(inputs_rows[customer_id]),
-                risks[customer_id],
-                scored.risk_source,
-            )
-        )
-        updates.append(
-            (
-                scores[customer_id],
-                points_field.get_db_prep_save(points, connection),
-                trend,
-                risks[customer_id],
-                moment,
-                customer_id,
-            )
-        )
-    _insert(HealthScore, snapshot_columns, snapshots)
+    count = len(ids)
+    _insert(
+        HealthScore,
+        {
+            "customer_id": ids,
+            "scan_id": [scan.pk if scan else None] * count,
+            "as_of": [moment] * count,
+            "score": scores,
+            "points": points,
+            "no_data": missing,
+            "inputs": inputs,
+            "churn_risk": risks,
+            "risk_source": [scored.risk_source] * count,
+        },
+    )
+    fields = {name: Customer._meta.get_field(name) for name in ("health_points", "scored_at")}
+    updates = zip(
+        scores,
+        _prepared(fields["health_points"], points),
+        trends,
+        risks,
+        _prepared(fields["scored_at"], [moment] * count),
+        ids,
+        strict=True,
+    )
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(Customer._meta.db_table)} SET {quote('health_score')} = %s, {quote('health_points')} = %s, "
             f"{quote('health_trend')} = %s, {quote('churn_risk')} = %s, {quote('scored_at')} = %s "
             f"WHERE {quote('customer_id')} = %s",
-            updates,
+            list(updates),
         )
 
 
-def _insert(model: type[models.Model], attnames: list[str], rows: list[tuple]) -> None:
+def _prepared(field: models.Field, values: list[object]) -> list[object]:
+    """A column's values as the database driver takes them, prepared per column, not per cell."""
+    if isinstance(field, models.JSONField):
+        return [connection.ops.adapt_json_value(value, field.encoder) for value in values]
+    if isinstance(field, models.DateTimeField):
+        cache: dict[object, object] = {}  # snapshots of one scan share one moment
+        for value in set(values):
+            cache[value] = field.get_db_prep_save(value, connection)
+        return [cache[value] for value in values]
+    if isinstance(field, models.DecimalField | models.ForeignKey):
+        return [field.get_db_prep_save(value, connection) for value in values]
+    return values  # text, numbers and booleans go to the drivers as they are
+
+
+def _insert(model: type[models.Model], columns: dict[str, list[object]]) -> None:
     """Insert rows with one executemany: a fixed number of queries however many customers.
 
     (bulk_create splits into batches of 999 // fields rows on SQLite, so its query count
-    grows with the number of customers.)
+    grows with the number of customers.) `columns` maps attribute names to equal-length lists.
     """
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in columns]
+    values = [_prepared(field, column) for field, column in zip(fields, columns.values(), strict=True)]
+    rows = list(zip(*values, strict=True))
     if not rows:
         return
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    fields = [by_attname[name] for name in attnames]
-    prepared = [
-        tuple(field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True))
-        for row in rows
-    ]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+        cursor.executemany(sql, rows)
 
 
 def _plain(values: dict[str, object]) -> dict[str, object]:
@@ -279,7 +274,7 @@ def scan_run(
         say(f"Storing {len(signals):,} scores and {len(findings):,} findings")
         with transaction.atomic():
             _store_scores(scored, moment=moment, scan=scan)
-            _insert(ScanFinding, FINDING_COLUMNS, findings)
+            _insert(ScanFinding, {name: [row[i] for row in findings] for i, name in enumerate(FINDING_COLUMNS)})
             scan.status = ScanRun.Status.FINISHED
             scan.customers_scanned = len(signals)
             scan.at_risk_count = len(findings)
