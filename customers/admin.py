@@ -19,12 +19,24 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator, smart_split, unescape_string_literal
 
 from customers.forms import WorkbookUploadForm
-from customers.models import ChurnLabel, Customer, NpsResponse, Order, Payment, SupportTicket
+from customers.health import factor_reasons, health_band
+from customers.models import (
+    ChurnLabel,
+    ChurnModel,
+    Customer,
+    HealthScore,
+    NpsResponse,
+    Order,
+    Payment,
+    ScanFinding,
+    ScanRun,
+    SupportTicket,
+)
 from customers.services import WorkbookInvalid, workbook_import
 from events.models import CustomerEvent
 
@@ -213,6 +225,9 @@ class CustomerAdmin(SheetAdmin):
         "segment",
         "loyalty_tier",
         "lifetime_value",
+        "health_score",
+        "health_trend",
+        "churn_risk_shown",
         "last_active_date",
         "country",
         "language",
@@ -246,7 +261,9 @@ class CustomerAdmin(SheetAdmin):
                 )
             },
         ),
+        ("Health (latest scan)", {"fields": ("health_breakdown", "churn_risk_shown", "health_trend", "scored_at")}),
     )
+    readonly_fields = ("health_breakdown", "churn_risk_shown", "health_trend", "scored_at")
     inlines = (
         ChurnLabelInline,
         OrderInline,
@@ -259,6 +276,37 @@ class CustomerAdmin(SheetAdmin):
     @admin.display(description="name", ordering="first_name")
     def name(self, customer: Customer) -> str:
         return customer.full_name
+
+    @admin.display(description="churn risk", ordering="churn_risk")
+    def churn_risk_shown(self, customer: Customer) -> str:
+        return "-" if customer.churn_risk is None else f"{customer.churn_risk:.0%}"
+
+    @admin.display(description="health breakdown")
+    def health_breakdown(self, customer: Customer) -> SafeString | str:
+        """The ten factors of the latest score, each with the reason for its points."""
+        snapshot = customer.health_scores.order_by("-as_of", "-pk").first()
+        if snapshot is None:
+            return "Not scored yet: the proactive scan scores every customer."
+        reasons = factor_reasons(
+            snapshot.points, snapshot.inputs, {name: name in snapshot.no_data for name in snapshot.points}
+        )
+        # format_html escapes its arguments into strings, so numbers are formatted first.
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{} / {}</td><td>{}</td></tr>",
+            ((r["label"], f"{r['points']:g}", f"{r['max_points']:g}", r["reason"]) for r in reasons),
+        )
+        source = "churn model" if snapshot.risk_source == "model" else "health score (1 - health/100)"
+        return format_html(
+            "<p>Health {}/100 ({}) as of {} UTC; churn risk {}, risk source: {}.</p>"
+            "<table><thead><tr><th>factor</th><th>points</th><th>why</th></tr></thead><tbody>{}</tbody></table>",
+            f"{snapshot.score:g}",
+            health_band(snapshot.score),
+            snapshot.as_of.strftime("%Y-%m-%d %H:%M"),
+            f"{snapshot.churn_risk:.0%}",
+            source,
+            rows,
+        )
 
     def get_inlines(
         self, request: HttpRequest, obj: Customer | None
@@ -510,3 +558,71 @@ class CustomerEventAdmin(CustomerRowAdmin):
     @admin.display(description="raw payload")
     def raw_payload_pretty(self, event: CustomerEvent) -> SafeString | str:
         return pretty_json(event.raw_payload)
+
+
+# --- the proactive scan: read-only records of what it found ---------------------------------
+
+
+class ScanRecordAdmin(admin.ModelAdmin):
+    """Scans, scores, findings and models are written by the scan, never by hand."""
+
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(ScanRun)
+class ScanRunAdmin(ScanRecordAdmin):
+    list_display = (
+        "started_at",
+        "as_of",
+        "status",
+        "trigger",
+        "customers_scanned",
+        "at_risk_count",
+        "value_at_risk",
+        "duration_seconds",
+        "risk_source",
+    )
+    list_filter = ("status", "trigger")
+
+
+@admin.register(ScanFinding)
+class ScanFindingAdmin(ScanRecordAdmin):
+    list_display = ("scan", "rank", "customer", "health_score", "churn_risk", "lifetime_value", "value_at_risk")
+    list_select_related = ("scan", "customer")
+    raw_id_fields = ("scan", "customer")
+    search_fields = ("customer__customer_id", "customer__email", "customer__last_name")
+
+
+@admin.register(HealthScore)
+class HealthScoreAdmin(ScanRecordAdmin):
+    list_display = ("customer", "as_of", "score", "churn_risk", "risk_source", "scan")
+    list_select_related = ("customer", "scan")
+    list_filter = ("risk_source",)
+    raw_id_fields = ("customer", "scan")
+    search_fields = ("customer__customer_id",)
+
+
+@admin.register(ChurnModel)
+class ChurnModelAdmin(ScanRecordAdmin):
+    list_display = ("trained_at", "usable", "roc_auc", "baseline_auc", "labelled", "positives", "reason")
+    exclude = ("estimator",)
+
+    @admin.display(description="model AUC")
+    def roc_auc(self, model: ChurnModel) -> str:
+        return _auc(model.metrics)
+
+    @admin.display(description="health score AUC")
+    def baseline_auc(self, model: ChurnModel) -> str:
+        return _auc(model.baseline_metrics)
+
+
+def _auc(metrics: dict[str, float | None]) -> str:
+    value = metrics.get("roc_auc")
+    return "-" if value is None else f"{value:.3f}"

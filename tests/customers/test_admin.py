@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from customers.admin import LatestRowsFormSet
-from customers.models import ChurnLabel, Customer, NpsResponse, Order, Payment, SupportTicket
+from customers.models import ChurnLabel, ChurnModel, Customer, NpsResponse, Order, Payment, ScanFinding, SupportTicket
 from customers.workbook_files import workbook_write
 from events.models import CustomerEvent
 from tests.factories import (
@@ -101,7 +101,22 @@ SAMPLES: dict[str, Callable[[], Model]] = {
     "customers.npsresponse": lambda: NpsResponse.objects.first(),
     "customers.churnlabel": lambda: ChurnLabel.objects.first(),
     "events.customerevent": lambda: CustomerEvent.objects.first(),
+    "customers.scanrun": lambda: _scan().scan,
+    "customers.scanfinding": lambda: _scan(),
+    "customers.healthscore": lambda: _scan().scan.scores.first(),
+    "customers.churnmodel": lambda: ChurnModel.objects.create(
+        as_of=NOW, metrics={"roc_auc": 0.51}, baseline_metrics={"roc_auc": 0.5}, reason="no usable signal"
+    ),
 }
+
+
+def _scan() -> ScanFinding:
+    """A scan of the sample customer that selects them (every threshold at zero)."""
+    from customers.scan import scan_run
+
+    scan_run(as_of=NOW, min_risk=0, min_ltv=0)
+    return ScanFinding.objects.first()
+
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)
 

@@ -235,3 +235,20 @@ def test_train_churn_model_prints_model_and_baseline(shop, capsys) -> None:
     assert "ROC-AUC" in output
     assert "health score" in output
     assert "risk source:" in output
+
+
+def test_the_customer_page_explains_the_score_and_the_risk_source(shop, admin_client) -> None:
+    scan = scan_run(as_of=AS_OF)
+    snapshot = scan.scores.order_by("customer_id").first()
+    page = admin_client.get(f"/admin/customers/customer/{snapshot.customer_id}/change/").content.decode()
+    assert f"Health {snapshot.score:g}/100" in page
+    assert "Recency of last activity" in page
+    assert "risk source: " in page
+    listing = admin_client.get("/admin/customers/customer/").content.decode()
+    assert "Churn risk" in listing
+
+
+def test_a_customer_not_yet_scored_says_so(shop, admin_client) -> None:
+    customer = Customer.objects.first()
+    page = admin_client.get(f"/admin/customers/customer/{customer.pk}/change/").content.decode()
+    assert "Not scored yet" in page
