@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from customers.churn import (
@@ -286,6 +287,7 @@ def scan_run(
             scan.finished_at = timezone.now()
             scan.duration_seconds = time.perf_counter() - started
             scan.save()
+        scan_history_prune()
     except Exception as error:
         ScanRun.objects.filter(pk=scan.pk).update(
             status=ScanRun.Status.FAILED,
@@ -308,6 +310,34 @@ FINDING_COLUMNS = [
     "description",
     "signals",
 ]
+
+
+def scan_history_prune(*, now: dt.datetime | None = None) -> int:
+    """Thin old snapshots so a scan every few minutes does not grow the database without end.
+
+    Every scan's snapshots are kept for a day; after that only the day's last scan keeps
+    them (one point per customer per day for the history chart), and after
+    PROCX_SCAN_HISTORY_DAYS none. Scan records and their findings are kept. Returns the
+    number of snapshots deleted.
+    """
+    now = now or timezone.now()
+    keep_all_after = now - dt.timedelta(days=1)
+    drop_before = now - dt.timedelta(days=settings.PROCX_SCAN_HISTORY_DAYS)
+    last_of_day: dict[dt.date, tuple[dt.datetime, int]] = {}
+    thinned = []
+    old_scans = ScanRun.objects.filter(started_at__lt=keep_all_after, started_at__gte=drop_before)
+    for scan_id, started_at in old_scans.values_list("pk", "started_at"):
+        day = started_at.date()
+        kept = last_of_day.get(day)
+        if kept is None or started_at > kept[0]:
+            if kept is not None:
+                thinned.append(kept[1])
+            last_of_day[day] = (started_at, scan_id)
+        else:
+            thinned.append(scan_id)
+    expired = Q(scan__started_at__lt=drop_before) | Q(scan=None, as_of__lt=drop_before)
+    deleted, _ = HealthScore.objects.filter(Q(scan_id__in=thinned) | expired).delete()
+    return deleted
 
 
 def _findings(

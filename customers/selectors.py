@@ -8,11 +8,13 @@ from collections.abc import Iterable
 import pandas as pd
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 
+from customers.health import health_trend
 from customers.models import (
     UNRESOLVED_TICKET_STATUSES,
     ChurnLabel,
     ChurnModel,
     Customer,
+    HealthScore,
     NpsResponse,
     Order,
     OrderStatus,
@@ -152,3 +154,17 @@ def _naive_utc(values: pd.Series) -> pd.Series:
 
 def current_churn_model() -> ChurnModel | None:
     return ChurnModel.objects.order_by("-trained_at").first()
+
+
+def customer_health_history(customer_id: str, *, limit: int = 60) -> list[dict[str, object]]:
+    """A customer's snapshots, newest first, each with its trend and what moved since the one before."""
+    snapshots = list(HealthScore.objects.filter(customer_id=customer_id).order_by("-as_of", "-pk")[: limit + 1])
+    history = []
+    for current, before in zip(snapshots, [*snapshots[1:], None], strict=False):
+        if len(history) == limit:
+            break
+        trend, moved = health_trend(
+            before.points if before else None, current.points, before.score if before else None, current.score
+        )
+        history.append({"snapshot": current, "trend": trend, "moved": moved})
+    return history

@@ -163,6 +163,8 @@ else:
 PROCX_SCAN_INTERVAL_MINUTES = env_int("PROCX_SCAN_INTERVAL_MINUTES", 5, minimum=1)
 PROCX_SCAN_MIN_RISK = env_float("PROCX_SCAN_MIN_RISK", 0.60, minimum=0, maximum=1)
 PROCX_SCAN_MIN_LTV = env_float("PROCX_SCAN_MIN_LTV", 1000.0, minimum=0, maximum=1e12)
+# Snapshots of every scan are kept a day, then one scan a day, for this many days.
+PROCX_SCAN_HISTORY_DAYS = env_int("PROCX_SCAN_HISTORY_DAYS", 365, minimum=1)
 # The scan retrains the churn model when none exists or the latest is older than this.
 PROCX_CHURN_MODEL_MAX_AGE_DAYS = env_int("PROCX_CHURN_MODEL_MAX_AGE_DAYS", 7, minimum=1)
 

@@ -252,3 +252,44 @@ def test_a_customer_not_yet_scored_says_so(shop, admin_client) -> None:
     customer = Customer.objects.first()
     page = admin_client.get(f"/admin/customers/customer/{customer.pk}/change/").content.decode()
     assert "Not scored yet" in page
+
+
+def test_history_gives_the_trend_and_what_moved_at_each_change(shop) -> None:
+    from customers.selectors import customer_health_history
+
+    first = scan_run(as_of=MOMENT)
+    customer_id = first.scores.order_by("customer_id").first().customer_id
+    # A month later with nothing new, recency falls: the score goes down and recency moved.
+    scan_run(as_of=MOMENT + dt.timedelta(days=30))
+    history = customer_health_history(customer_id)
+    assert [entry["trend"] for entry in history] == ["down", "new"]
+    latest, older = history[0]["snapshot"], history[1]["snapshot"]
+    assert latest.score < older.score
+    moved = {item["factor"]: item for item in history[0]["moved"]}
+    assert "recency" in moved
+    assert moved["recency"]["change"] < 0
+    assert history[1]["moved"] == []
+    assert Customer.objects.get(pk=customer_id).health_trend == "down"
+
+
+def test_old_snapshots_are_thinned_to_one_scan_a_day_then_dropped(shop, settings) -> None:
+    from customers.scan import scan_history_prune
+
+    settings.PROCX_SCAN_HISTORY_DAYS = 100_000  # each scan_run prunes too, against the real clock
+    now = dt.datetime(2025, 10, 20, 12, tzinfo=dt.UTC)
+    scans = {}
+    for label, started in {
+        "recent": now - dt.timedelta(hours=2),
+        "yesterday_early": now - dt.timedelta(days=2, hours=5),
+        "yesterday_late": now - dt.timedelta(days=2, hours=1),
+        "ancient": now - dt.timedelta(days=20),
+    }.items():
+        scan = scan_run(as_of=MOMENT)
+        ScanRun.objects.filter(pk=scan.pk).update(started_at=started)
+        scans[label] = scan.pk
+    settings.PROCX_SCAN_HISTORY_DAYS = 10
+    scan_history_prune(now=now)
+    kept = set(HealthScore.objects.values_list("scan_id", flat=True).distinct())
+    assert kept == {scans["recent"], scans["yesterday_late"]}
+    assert HealthScore.objects.count() == 2 * Customer.objects.count()
+    assert ScanRun.objects.count() == 4  # the scans themselves and their findings stay
