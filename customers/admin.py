@@ -279,7 +279,10 @@ class CustomerAdmin(SheetAdmin):
 
     @admin.display(description="churn risk", ordering="churn_risk")
     def churn_risk_shown(self, customer: Customer) -> str:
-        return "-" if customer.churn_risk is None else f"{customer.churn_risk:.0%}"
+        if customer.churn_risk is None:
+            return "-"
+        source = "churn model" if customer.risk_source == "model" else "health score"
+        return f"{customer.churn_risk:.0%} ({source})"
 
     @admin.display(description="health breakdown")
     def health_breakdown(self, customer: Customer) -> SafeString | str:

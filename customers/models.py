@@ -108,6 +108,7 @@ class Customer(models.Model):
     health_points = models.JSONField(null=True, blank=True, editable=False)
     health_trend = models.CharField(max_length=8, blank=True, help_text="up, down, steady or new")
     churn_risk = models.FloatField(null=True, blank=True)
+    risk_source = models.CharField(max_length=16, blank=True, help_text="model or health")
     scored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -183,16 +183,19 @@ def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) 
         _prepared(fields["health_points"], points),
         trends,
         risks,
+        [scored.risk_source] * count,
         _prepared(fields["scored_at"], [moment] * count),
         ids,
         strict=True,
     )
     quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(name)} = %s"
+        for name in ("health_score", "health_points", "health_trend", "churn_risk", "risk_source", "scored_at")
+    )
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {quote(Customer._meta.db_table)} SET {quote('health_score')} = %s, {quote('health_points')} = %s, "
-            f"{quote('health_trend')} = %s, {quote('churn_risk')} = %s, {quote('scored_at')} = %s "
-            f"WHERE {quote('customer_id')} = %s",
+            f"UPDATE {quote(Customer._meta.db_table)} SET {assignments} WHERE {quote('customer_id')} = %s",
             list(updates),
         )
 

@@ -293,3 +293,11 @@ def test_old_snapshots_are_thinned_to_one_scan_a_day_then_dropped(shop, settings
     assert kept == {scans["recent"], scans["yesterday_late"]}
     assert HealthScore.objects.count() == 2 * Customer.objects.count()
     assert ScanRun.objects.count() == 4  # the scans themselves and their findings stay
+
+
+def test_the_customer_list_says_where_each_risk_comes_from(shop, admin_client) -> None:
+    scan_run(as_of=AS_OF)
+    source = Customer.objects.first().risk_source
+    assert source in {"model", "health"}
+    listing = admin_client.get("/admin/customers/customer/").content.decode()
+    assert ("(churn model)" if source == "model" else "(health score)") in listing
