@@ -31,7 +31,7 @@ run: install
 	$(BIN)/python manage.py import_workbook $(DEMO_WORKBOOK)
 	$(BIN)/python manage.py ensure_staff_login
 	@echo "ProCX on http://$(HOST):$(PORT)/ (web app and worker; Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py qcluster & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	wait
