@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.churn import (
+    FEATURE_COLUMNS,
     churn_features,
     churn_model_dump,
     churn_model_evaluate,
@@ -37,7 +38,7 @@ from customers.descriptions import (
     segment_order_gap_medians,
 )
 from customers.health import FACTORS, HealthBreakdown, Population, health_band, health_breakdown, health_trend
-from customers.models import ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
+from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
 from customers.selectors import current_churn_model, customer_signals
 
 Progress = Callable[[str], None]
@@ -101,12 +102,25 @@ def churn_model_risk_source(model: ChurnModel | None) -> str:
 
 
 def _model_for_scan(moment: dt.datetime, progress: Progress) -> ChurnModel:
+    """The current churn model, trained anew when there is none or it is out of date.
+
+    Out of date: older than PROCX_CHURN_MODEL_MAX_AGE_DAYS, trained on another number of
+    labels (a new workbook was imported), or on other features (the code changed).
+    """
     model = current_churn_model()
     max_age = dt.timedelta(days=settings.PROCX_CHURN_MODEL_MAX_AGE_DAYS)
-    if model is None or model.trained_at < timezone.now() - max_age:
-        progress("No current churn model: training one")
-        model = churn_model_train(as_of=moment, progress=progress)
-    return model
+    if model is None:
+        reason = "no churn model yet"
+    elif model.trained_at < timezone.now() - max_age:
+        reason = f"the churn model is older than {settings.PROCX_CHURN_MODEL_MAX_AGE_DAYS} days"
+    elif model.labelled != ChurnLabel.objects.count():
+        reason = "the churn labels changed since the model was trained"
+    elif model.feature_names != list(FEATURE_COLUMNS):
+        reason = "the churn features changed since the model was trained"
+    else:
+        return model
+    progress(f"Training a churn model: {reason}")
+    return churn_model_train(as_of=moment, progress=progress)
 
 
 # --- scoring -----------------------------------------------------------------------------

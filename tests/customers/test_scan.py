@@ -116,6 +116,7 @@ def test_the_scan_makes_the_same_number_of_queries_for_more_customers(tmp_path) 
     with CaptureQueriesContext(connection) as small:
         scan_run(as_of=AS_OF, min_risk=0, min_ltv=0)
     load(tmp_path, 240, seed=2)
+    churn_model_train(as_of=AS_OF)  # new labels: train outside the measured scan
     with CaptureQueriesContext(connection) as large:
         scan_run(as_of=AS_OF, min_risk=0, min_ltv=0)
     # Bulk inserts go in batches of 1,000 rows or more: 240 customers fit in one either way.
@@ -301,3 +302,12 @@ def test_the_customer_list_says_where_each_risk_comes_from(shop, admin_client) -
     assert source in {"model", "health"}
     listing = admin_client.get("/admin/customers/customer/").content.decode()
     assert ("(churn model)" if source == "model" else "(health score)") in listing
+
+
+def test_the_scan_retrains_when_the_labels_changed(shop) -> None:
+    first = scan_run(as_of=AS_OF).churn_model
+    assert scan_run(as_of=AS_OF).churn_model == first  # still current
+    ChurnLabel.objects.order_by("pk").first().delete()
+    retrained = scan_run(as_of=AS_OF).churn_model
+    assert retrained != first
+    assert retrained.labelled == ChurnLabel.objects.count() == 299
