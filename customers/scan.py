@@ -37,12 +37,11 @@ from customers.descriptions import (
     segment_customer_label,
     segment_order_gap_medians,
 )
-from customers.health import FACTORS, HealthBreakdown, Population, health_band, health_breakdown, health_trend
+from customers.health import FACTOR_NAMES, HealthBreakdown, Population, health_band, health_breakdown, health_trend
 from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
 from customers.selectors import current_churn_model, customer_signals
 
 Progress = Callable[[str], None]
-FACTOR_NAMES = [factor.name for factor in FACTORS]
 
 
 def _timestamp(as_of: dt.datetime) -> pd.Timestamp:
@@ -166,10 +165,10 @@ def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) 
     ids = list(scored.signals.index)
     stored = Customer.objects.filter(pk__in=ids) if len(ids) < 1_000 else Customer.objects.all()
     previous_scores = dict(stored.values_list("customer_id", "health_score"))
-    points = list(breakdown.points[FACTOR_NAMES].round(4).to_dict("index").values())
-    flags = breakdown.no_data[FACTOR_NAMES].to_numpy()
+    points = list(breakdown.points[list(FACTOR_NAMES)].round(4).to_dict("index").values())
+    flags = breakdown.no_data[list(FACTOR_NAMES)].to_numpy()
     missing = [[name for name, flag in zip(FACTOR_NAMES, row, strict=True) if flag] for row in flags.tolist()]
-    inputs = [_plain(row) for row in breakdown.inputs[FACTOR_NAMES].astype(object).to_dict("index").values()]
+    inputs = [_plain(row) for row in breakdown.inputs[list(FACTOR_NAMES)].astype(object).to_dict("index").values()]
     scores = breakdown.score.tolist()
     risks = scored.risk.round(6).tolist()
     trends = [
