@@ -14,7 +14,7 @@ from customers.services import workbook_import
 from customers.workbook import SHEETS
 from customers.workbook_files import workbook_read_sheets, workbook_write
 from events.models import CustomerEvent
-from tests.customers.test_import import MODELS, snapshot
+from tests.customers.helpers import MODELS, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -13,24 +13,16 @@ from django.utils import timezone
 
 from customers.dataset import dataset_generate
 from customers.importer import MAX_LISTED_ERRORS
-from customers.models import ChurnLabel, Customer, NpsResponse, Order, Payment, SupportTicket
+from customers.models import Customer, NpsResponse, Order, Payment, SupportTicket
 from customers.services import WorkbookInvalid, workbook_import
 from customers.workbook import SHEETS
 from customers.workbook_files import workbook_write
 from events.models import CustomerEvent
+from tests.customers.helpers import MODELS, snapshot
 
 pytestmark = pytest.mark.django_db
 
 AS_OF = dt.date(2025, 10, 9)
-MODELS = {
-    "customers": Customer,
-    "orders": Order,
-    "payments": Payment,
-    "support_tickets": SupportTicket,
-    "nps_survey": NpsResponse,
-    "churn_labels": ChurnLabel,
-    "customer_events": CustomerEvent,
-}
 REAL_WORKBOOK_EXTRA_SHEETS = [
     "products",
     "shipments",
@@ -64,10 +56,6 @@ def workbook(tmp_path: Path, frames: dict[str, pd.DataFrame]) -> Callable[..., P
         return path
 
     return write
-
-
-def snapshot() -> dict[str, list[tuple[object, ...]]]:
-    return {name: sorted(model.objects.values_list()) for name, model in MODELS.items()}
 
 
 def test_import_of_a_generated_workbook_gives_the_exact_counts(workbook, frames) -> None:
