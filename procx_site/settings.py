@@ -168,6 +168,47 @@ PROCX_SCAN_HISTORY_DAYS = env_int("PROCX_SCAN_HISTORY_DAYS", 365, minimum=1)
 # The scan retrains the churn model when none exists or the latest is older than this.
 PROCX_CHURN_MODEL_MAX_AGE_DAYS = env_int("PROCX_CHURN_MODEL_MAX_AGE_DAYS", 7, minimum=1)
 
+# --- The agent pipeline ----------------------------------------------------------------
+# After each scan the top N findings are drafted into interventions awaiting review.
+PROCX_PIPELINE_TOP_N = env_int("PROCX_PIPELINE_TOP_N", 10, minimum=0)
+# No new outreach to a customer sent one within this many days, unless the case is critical.
+PROCX_OUTREACH_COOLDOWN_DAYS = env_int("PROCX_OUTREACH_COOLDOWN_DAYS", 7, minimum=0)
+
+
+def env_offer_caps(name: str, default: str) -> dict[str, int]:
+    """"VIP=20,Loyal=15" -> {"VIP": 20, "Loyal": 15}: the largest discount, in percent, per segment."""
+    raw = os.environ.get(name, default)
+    caps: dict[str, int] = {}
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        segment, separator, value = item.partition("=")
+        try:
+            percent = int(value.strip()) if separator else -1
+        except ValueError:
+            percent = -1
+        if not segment.strip() or not 0 <= percent <= 100:
+            raise ImproperlyConfigured(
+                f"{name} must list segment=percent pairs with percents from 0 to 100, e.g. VIP=20,Loyal=15; "
+                f"{item.strip()!r} is not one"
+            )
+        caps[segment.strip()] = percent
+    return caps
+
+
+# A segment not listed gets no offer at all.
+PROCX_OFFER_CAPS = env_offer_caps("PROCX_OFFER_CAPS", "VIP=20,Loyal=15,Regular=10,Occasional=10")
+
+# An OpenAI model (or any OpenAI-compatible server through OPENAI_BASE_URL) writes the
+# decisions and messages when a key or a base URL is set; otherwise the offline backend does.
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "").strip()
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "").strip()
+if OPENAI_BASE_URL and not OPENAI_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"OPENAI_BASE_URL must start with http:// or https://, not {OPENAI_BASE_URL!r}")
+PROCX_OPENAI_MODEL = os.environ.get("PROCX_OPENAI_MODEL", "gpt-4o-mini").strip() or "gpt-4o-mini"
+PROCX_OPENAI_TIMEOUT_SECONDS = env_float("PROCX_OPENAI_TIMEOUT_SECONDS", 30.0, minimum=1, maximum=600)
+PROCX_OPENAI_MAX_RETRIES = env_int("PROCX_OPENAI_MAX_RETRIES", 2, minimum=0)
+
 # --- Auth, i18n, static ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
