@@ -1,8 +1,35 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+SCAN_SCHEDULE_NAME = "ProCX proactive scan"
+
+
+def ensure_scan_schedule(**kwargs: object) -> None:
+    """The proactive scan's django-q2 schedule, every PROCX_SCAN_INTERVAL_MINUTES minutes.
+
+    Run after every migrate, so a changed interval setting takes effect on the next deploy.
+    It lives here, at the end of the data flow, because the scheduled task is the scan
+    followed by drafting outreach for its top findings.
+    """
+    from django.conf import settings
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=SCAN_SCHEDULE_NAME,
+        defaults={
+            "func": "interventions.tasks.scheduled_scan",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.PROCX_SCAN_INTERVAL_MINUTES,
+            "repeats": -1,
+        },
+    )
 
 
 class InterventionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interventions"
+
+    def ready(self) -> None:
+        post_migrate.connect(ensure_scan_schedule, sender=self)

@@ -176,7 +176,7 @@ PROCX_OUTREACH_COOLDOWN_DAYS = env_int("PROCX_OUTREACH_COOLDOWN_DAYS", 7, minimu
 
 
 def env_offer_caps(name: str, default: str) -> dict[str, int]:
-    """"VIP=20,Loyal=15" -> {"VIP": 20, "Loyal": 15}: the largest discount, in percent, per segment."""
+    """Read "VIP=20,Loyal=15" as {"VIP": 20, "Loyal": 15}: the largest discount, in percent, per segment."""
     raw = os.environ.get(name, default)
     caps: dict[str, int] = {}
     for item in raw.split(","):

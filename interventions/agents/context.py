@@ -9,8 +9,11 @@ so drafting stays fast when the scan hands over its top findings.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from customers.health import factor_reasons, health_band
 from customers.models import Customer, HealthScore, NpsResponse, Order, Payment, SupportTicket
@@ -53,31 +56,123 @@ def context_build(*, customer_id: str, trigger: Trigger, as_of: dt.datetime) -> 
 
     Raises Customer.DoesNotExist for an unknown id.
     """
-    customer = Customer.objects.get(pk=customer_id)
+    contexts = contexts_build(triggers={customer_id: trigger}, as_of=as_of)
+    if customer_id not in contexts:
+        raise Customer.DoesNotExist(f"no customer {customer_id}")
+    return contexts[customer_id]
+
+
+def _rows_by_customer(queryset: QuerySet, fields: tuple[str, ...], limit: int) -> dict[str, list[dict[str, Any]]]:
+    """The rows of `queryset` (ordered newest first) grouped per customer, at most `limit` each."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in queryset.values("customer_id", *fields):
+        rows = grouped[row.pop("customer_id")]
+        if len(rows) < limit:
+            rows.append(row)
+    return grouped
+
+
+ORDER_FIELDS = tuple(OrderView.model_fields)
+PAYMENT_FIELDS = tuple(PaymentView.model_fields)
+TICKET_FIELDS = tuple(TicketView.model_fields)
+NPS_FIELDS = tuple(NpsView.model_fields)
+EVENT_FIELDS = tuple(EventView.model_fields)
+
+
+def contexts_build(*, triggers: Mapping[str, Trigger], as_of: dt.datetime) -> dict[str, CustomerContext]:
+    """Read the contexts of many customers at once: one query per table, whatever their number.
+
+    `triggers` maps each customer id to why the pipeline runs for them; unknown ids are left
+    out of the result. This is what keeps drafting for a scan's top findings fast: the
+    per-customer cost is building the typed objects, not SQL.
+    """
+    ids = list(triggers)
     since = as_of - dt.timedelta(days=HISTORY_DAYS)
-
-    orders = Order.objects.filter(customer_id=customer_id, order_date__gte=since, order_date__lte=as_of).order_by(
-        "-order_date"
-    )[:MAX_ORDERS]
-    payments = Payment.objects.filter(
-        customer_id=customer_id, payment_date__gte=since, payment_date__lte=as_of
-    ).order_by("-payment_date")[:MAX_PAYMENTS]
-    tickets = SupportTicket.objects.filter(customer_id=customer_id, created_at__lte=as_of).order_by("-created_at")[
-        :MAX_TICKETS
-    ]
-    answers = NpsResponse.objects.filter(customer_id=customer_id, date__lte=as_of).order_by("-date")[:MAX_NPS]
-    events = CustomerEvent.objects.filter(customer_id=customer_id, event_time__lte=as_of).order_by("-event_time")[
-        :MAX_EVENTS
-    ]
-    snapshot = (
-        HealthScore.objects.filter(customer_id=customer_id, as_of__lte=as_of).order_by("-as_of", "-pk").first()
-        or HealthScore.objects.filter(customer_id=customer_id).order_by("-as_of", "-pk").first()
+    snapshots_of = HealthScore.objects.filter(customer_id=OuterRef("pk")).order_by("-as_of", "-pk").values("pk")
+    customers = list(
+        Customer.objects.filter(pk__in=ids).annotate(
+            snapshot_pk=Subquery(snapshots_of.filter(as_of__lte=as_of)[:1]),
+            any_snapshot_pk=Subquery(snapshots_of[:1]),
+            last_sent_at=Subquery(
+                Intervention.objects.filter(customer_id=OuterRef("pk"), status=Status.SENT)
+                .order_by("-sent_at")
+                .values("sent_at")[:1]
+            ),
+        )
     )
-    last_sent = Intervention.objects.filter(customer_id=customer_id, status=Status.SENT).aggregate(Max("sent_at"))[
-        "sent_at__max"
-    ]
+    snapshots = HealthScore.objects.in_bulk(
+        [customer.snapshot_pk or customer.any_snapshot_pk for customer in customers if customer.any_snapshot_pk]
+    )
+    orders = _rows_by_customer(
+        Order.objects.filter(customer_id__in=ids, order_date__gte=since, order_date__lte=as_of).order_by(
+            "customer_id", "-order_date"
+        ),
+        ORDER_FIELDS,
+        MAX_ORDERS,
+    )
+    payments = _rows_by_customer(
+        Payment.objects.filter(customer_id__in=ids, payment_date__gte=since, payment_date__lte=as_of).order_by(
+            "customer_id", "-payment_date"
+        ),
+        PAYMENT_FIELDS,
+        MAX_PAYMENTS,
+    )
+    tickets = _rows_by_customer(
+        SupportTicket.objects.filter(customer_id__in=ids, created_at__lte=as_of).order_by("customer_id", "-created_at"),
+        TICKET_FIELDS,
+        MAX_TICKETS,
+    )
+    answers = _rows_by_customer(
+        NpsResponse.objects.filter(customer_id__in=ids, date__lte=as_of).order_by("customer_id", "-date"),
+        NPS_FIELDS,
+        MAX_NPS,
+    )
+    events = _rows_by_customer(
+        CustomerEvent.objects.filter(customer_id__in=ids, event_time__gte=since, event_time__lte=as_of).order_by(
+            "customer_id", "-event_time"
+        ),
+        EVENT_FIELDS,
+        MAX_EVENTS,
+    )
+    contexts = {}
+    for customer in customers:
+        customer_id = customer.pk
+        trigger = triggers[customer_id]
+        snapshot = snapshots.get(customer.snapshot_pk or customer.any_snapshot_pk)
+        contexts[customer_id] = _context(
+            customer,
+            trigger=trigger,
+            as_of=as_of,
+            snapshot=snapshot,
+            orders=orders.get(customer_id, ()),
+            payments=payments.get(customer_id, ()),
+            tickets=tickets.get(customer_id, ()),
+            answers=answers.get(customer_id, ()),
+            events=events.get(customer_id, ()),
+        )
+    return contexts
 
+
+def _context(
+    customer: Customer,
+    *,
+    trigger: Trigger,
+    as_of: dt.datetime,
+    snapshot: HealthScore | None,
+    orders: Iterable[dict[str, Any]],
+    payments: Iterable[dict[str, Any]],
+    tickets: Iterable[dict[str, Any]],
+    answers: Iterable[dict[str, Any]],
+    events: Iterable[dict[str, Any]],
+) -> CustomerContext:
     choice = resolve_language(profile_language=customer.language, text=trigger.customer_text or None)
+    for row in tickets:
+        row["order_id"] = row["order_id"] or ""
+        row["initial_message"] = _clip(row["initial_message"])
+    for row in answers:
+        row["feedback_text"] = _clip(row["feedback_text"])
+    for row in events:
+        row["description"] = _clip(row["description"])
     return CustomerContext(
         as_of=as_of,
         trigger=trigger,
@@ -103,67 +198,12 @@ def context_build(*, customer_id: str, trigger: Trigger, as_of: dt.datetime) -> 
             code=choice.code, source=choice.source, detected=choice.detected, mismatch=choice.mismatch, note=choice.note
         ),
         health=_health(customer, snapshot),
-        orders=tuple(
-            OrderView(
-                order_id=order.order_id,
-                order_date=order.order_date,
-                total_amount=float(order.total_amount),
-                items_count=order.items_count,
-                order_status=order.order_status,
-                payment_status=order.payment_status,
-                estimated_delivery_date=order.estimated_delivery_date,
-                actual_delivery_date=order.actual_delivery_date,
-                delivery_delay_days=order.delivery_delay_days,
-            )
-            for order in orders
-        ),
-        payments=tuple(
-            PaymentView(
-                payment_id=payment.payment_id,
-                order_id=payment.order_id,
-                payment_date=payment.payment_date,
-                amount=float(payment.amount),
-                payment_method=payment.payment_method,
-                status=payment.status,
-                failure_reason=payment.failure_reason,
-            )
-            for payment in payments
-        ),
-        tickets=tuple(
-            TicketView(
-                ticket_id=ticket.ticket_id,
-                order_id=ticket.order_id or "",
-                created_at=ticket.created_at,
-                category=ticket.category,
-                priority=ticket.priority,
-                status=ticket.status,
-                escalation=ticket.escalation,
-                sentiment_score=ticket.sentiment_score,
-                csat_score=ticket.csat_score,
-                initial_message=_clip(ticket.initial_message),
-            )
-            for ticket in tickets
-        ),
-        nps=tuple(
-            NpsView(
-                survey_id=answer.survey_id,
-                date=answer.date,
-                nps_score=answer.nps_score,
-                feedback_text=_clip(answer.feedback_text),
-            )
-            for answer in answers
-        ),
-        events=tuple(
-            EventView(
-                event_id=event.event_id,
-                event_time=event.event_time,
-                event_type=event.event_type,
-                category=event.category,
-                description=_clip(event.description),
-            )
-            for event in events
-        ),
-        last_contacted_at=last_sent,
+        orders=tuple(OrderView(**row) for row in orders),
+        payments=tuple(PaymentView(**row) for row in payments),
+        tickets=tuple(TicketView(**row) for row in tickets),
+        nps=tuple(NpsView(**row) for row in answers),
+        events=tuple(EventView(**row) for row in events),
+        last_contacted_at=customer.last_sent_at,
     )
 
 

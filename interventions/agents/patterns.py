@@ -147,7 +147,7 @@ def _falling_satisfaction(context: CustomerContext) -> Pattern | None:
         latest = context.nps[0]
         if latest.nps_score <= DETRACTOR_MAX:
             said = f': "{latest.feedback_text}"' if latest.feedback_text else ""
-            evidence.append(f"Latest NPS {latest.nps_score} (detractor) on {latest.date:%Y-%m-%d}{said}.")
+            evidence.append(f"Latest NPS {latest.nps_score} (detractor) on {latest.date:%Y-%m-%d}{said or '.'}")
             references.append(latest.survey_id)
             if latest.nps_score <= 3:
                 severity = "high"
@@ -189,11 +189,17 @@ def _spending_decline(context: CustomerContext) -> Pattern | None:
     change = (spent_last - spent_before) / spent_before
     if change > -SPEND_DROP:
         return None
-    evidence = [
-        f"Spent {_money(context, spent_last)} on {_plural(len(last), 'order')} in the last {SPEND_WINDOW_DAYS} days "
-        f"against {_money(context, spent_before)} on {_plural(len(before), 'order')} in the {SPEND_WINDOW_DAYS} days "
-        f"before ({change:.0%})."
-    ]
+    earlier = (
+        f"{_money(context, spent_before)} on {_plural(len(before), 'order')} in the {SPEND_WINDOW_DAYS} days before"
+    )
+    if last:
+        statement = (
+            f"Spent {_money(context, spent_last)} on {_plural(len(last), 'order')} in the last {SPEND_WINDOW_DAYS} "
+            f"days against {earlier} ({change:.0%})."
+        )
+    else:
+        statement = f"No orders in the last {SPEND_WINDOW_DAYS} days, against {earlier}."
+    evidence = [statement]
     severity = "high" if change <= -0.6 else "medium"
     return Pattern(name="spending_decline", label="Spending decline", severity=severity, evidence=evidence)
 
@@ -213,7 +219,8 @@ def _delivery_problems(context: CustomerContext) -> Pattern | None:
     evidence = []
     references = []
     if context.trigger.category in ("ORDER_DELAYED", "ORDER_CANCELLED"):
-        order_text = f" (order {context.trigger.order_id})" if context.trigger.order_id else ""
+        order_id = context.trigger.order_id
+        order_text = f" (order {order_id})" if order_id and order_id not in context.trigger.description else ""
         evidence.append(f"{context.trigger.description}{order_text}")
         if context.trigger.order_id:
             references.append(context.trigger.order_id)

@@ -107,6 +107,7 @@ SAMPLES: dict[str, Callable[[], Model]] = {
     "customers.churnmodel": lambda: ChurnModel.objects.create(
         as_of=NOW, metrics={"roc_auc": 0.51}, baseline_metrics={"roc_auc": 0.5}, reason="no usable signal"
     ),
+    "interventions.intervention": lambda: _intervention(),
 }
 
 
@@ -116,6 +117,18 @@ def _scan() -> ScanFinding:
 
     scan_run(as_of=NOW, min_risk=0, min_ltv=0)
     return ScanFinding.objects.first()
+
+
+def _intervention() -> Model:
+    """An offline draft for the sample customer, with its four-stage trace."""
+    from interventions.agents.types import Trigger
+    from interventions.services import intervention_draft
+
+    trigger = Trigger(kind="scan", description="sample finding")
+    customer = Customer.objects.first()
+    return intervention_draft(
+        customer_id=customer.pk, origin="scan", trigger=trigger, as_of=NOW, model=None
+    ).intervention
 
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)

@@ -1,19 +1,16 @@
-"""The proactive scan: thresholds and ranking, history, honest risk, re-scoring, the schedule."""
+"""The proactive scan: thresholds and ranking, history, honest risk, re-scoring."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_q.models import Schedule
 
-from customers.apps import SCAN_SCHEDULE_NAME
 from customers.dataset import dataset_generate
 from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, Payment, ScanRun
 from customers.scan import churn_model_train, customer_rescore, scan_run
@@ -35,21 +32,6 @@ def load(tmp_path: Path, customers: int, seed: int = 5) -> None:
 @pytest.fixture
 def shop(tmp_path: Path) -> None:
     load(tmp_path, 300)
-
-
-def test_the_schedule_exists_after_migrate(settings) -> None:
-    schedule = Schedule.objects.get(name=SCAN_SCHEDULE_NAME)
-    assert schedule.func == "customers.tasks.scheduled_scan"
-    assert schedule.schedule_type == Schedule.MINUTES
-    assert schedule.minutes == settings.PROCX_SCAN_INTERVAL_MINUTES == 5
-
-
-def test_the_scheduled_task_runs_a_scan(shop) -> None:
-    from customers.tasks import scheduled_scan
-
-    scan = ScanRun.objects.get(pk=scheduled_scan())
-    assert (scan.status, scan.trigger) == ("finished", "schedule")
-    assert scan.customers_scanned == 300
 
 
 def test_findings_pass_both_thresholds_and_are_ranked_by_value_at_risk(shop) -> None:
@@ -174,59 +156,6 @@ def test_a_failed_scan_is_recorded(shop, monkeypatch) -> None:
     failed = ScanRun.objects.get()
     assert failed.status == "failed"
     assert "database went away" in failed.error
-
-
-def test_run_proactive_prints_the_ranked_table_and_descriptions(shop, capsys, tmp_path) -> None:
-    scores = tmp_path / "scores.csv"
-    call_command(
-        "run_proactive",
-        "--as-of",
-        "2025-10-09",
-        "--min-risk",
-        "0.3",
-        "--min-ltv",
-        "500",
-        "--top",
-        "2",
-        "--scores-csv",
-        str(scores),
-    )
-    output = capsys.readouterr().out
-    scan = ScanRun.objects.get()
-    assert "Scanned 300 customers as of 2025-10-09 23:59 UTC" in output
-    assert "value at risk" in output
-    top = list(scan.findings.order_by("rank")[:3])
-    for finding in top[:2]:
-        assert finding.description in output
-    if len(top) == 3:
-        assert top[2].description not in output
-    with scores.open() as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 300
-    assert {
-        "customer_id",
-        "health_score",
-        "points_recency",
-        "churn_risk",
-        "risk_source",
-        "value_at_risk",
-        "selected",
-    } <= set(rows[0])
-    assert sum(row["selected"] == "True" for row in rows) == scan.at_risk_count
-
-
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        (["--min-risk", "1.5"], "--min-risk must be between 0 and 1"),
-        (["--min-ltv", "-1"], "--min-ltv must be 0 or more"),
-        (["--top", "-2"], "--top must be 0 or more"),
-        (["--as-of", "yesterday"], "--as-of 'yesterday' is not a date"),
-    ],
-)
-def test_run_proactive_refuses_bad_arguments(arguments, message) -> None:
-    with pytest.raises(CommandError, match=message):
-        call_command("run_proactive", *arguments)
 
 
 def test_train_churn_model_prints_model_and_baseline(shop, capsys) -> None:

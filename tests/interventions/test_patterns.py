@@ -21,7 +21,9 @@ def test_failed_payments_are_payment_trouble_with_ids_amounts_and_reasons() -> N
     pattern = found(context(payments=(payment("P2", 5), payment("P1", 40))))["payment_trouble"]
     assert pattern.severity == "high"
     assert pattern.evidence[0] == "2 failed payments in the last 90 days."
-    assert "Payment P2 of $2,499.99 for order O300001 failed on 2025-10-04 (insufficient funds, card)." in pattern.evidence
+    assert (
+        "Payment P2 of $2,499.99 for order O300001 failed on 2025-10-04 (insufficient funds, card)." in pattern.evidence
+    )
     assert {"P2", "P1", "O300001"} <= set(pattern.references)
 
 
@@ -62,7 +64,7 @@ def test_a_detractor_answer_and_a_drop_are_falling_satisfaction() -> None:
     pattern = found(context(nps=answers))["falling_satisfaction"]
     assert pattern.severity == "high"
     assert pattern.evidence == (
-        'Latest NPS 2 (detractor) on 2025-10-04: "Slow delivery again".',
+        'Latest NPS 2 (detractor) on 2025-10-04: "Slow delivery again"',
         "NPS fell from 9 to 2.",
     )
 
@@ -101,3 +103,9 @@ def test_patterns_come_most_severe_first() -> None:
 def test_nothing_after_as_of_matters_for_a_window() -> None:
     ctx = context(as_of=AS_OF, payments=(payment(days=91),))
     assert "payment_trouble" not in found(ctx)
+
+
+def test_no_orders_at_all_in_the_last_quarter_is_said_plainly() -> None:
+    orders = (order("O2", 100, total_amount=300.0), order("O1", 150))
+    pattern = found(context(orders=orders))["spending_decline"]
+    assert pattern.evidence == ("No orders in the last 90 days, against $550.00 on 2 orders in the 90 days before.",)

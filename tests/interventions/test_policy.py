@@ -21,7 +21,9 @@ def enforce(decision: Decision, ctx, policy: OutreachPolicy = POLICY) -> Decisio
 
 
 @pytest.mark.parametrize(
-    ("segment", "tier"), [("VIP", "Gold"), ("Regular", "Platinum"), ("VIP", "Platinum")], ids=["vip", "platinum", "both"]
+    ("segment", "tier"),
+    [("VIP", "Gold"), ("Regular", "Platinum"), ("VIP", "Platinum")],
+    ids=["vip", "platinum", "both"],
 )
 def test_it_calls_and_escalates_a_top_customer_at_high_risk(segment, tier) -> None:
     decision = decide(context(risk=0.85, profile=profile(segment=segment, loyalty_tier=tier)))
@@ -127,7 +129,9 @@ def test_the_offline_decision_needs_no_correction() -> None:
 
 
 def test_enforcement_corrects_a_proposal_that_breaks_every_rule() -> None:
-    ctx = context(risk=0.75, profile=profile(segment="Regular", phone="", opt_in_marketing=False), payments=(payment(),))
+    ctx = context(
+        risk=0.75, profile=profile(segment="Regular", phone="", opt_in_marketing=False), payments=(payment(),)
+    )
     proposal = Decision(
         channel="sms", action="win_back", offer="50% off", offer_percent=50, priority="critical", reasons=("model",)
     )
@@ -142,7 +146,9 @@ def test_enforcement_corrects_a_proposal_that_breaks_every_rule() -> None:
 
 
 def test_enforcement_caps_an_offer_and_rewrites_its_words() -> None:
-    proposal = Decision(channel="email", action="win_back", offer="30% off everything", offer_percent=30, priority="high")
+    proposal = Decision(
+        channel="email", action="win_back", offer="30% off everything", offer_percent=30, priority="high"
+    )
     decision = enforce(proposal, context(risk=0.75))
     assert (decision.offer_percent, decision.offer) == (10, "10% off the next order")
     assert any("above the Regular cap of 10%" in correction for correction in decision.corrections)

@@ -8,13 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from customers.management.commands.train_churn_model import parse_date
 from customers.models import ScanRun
-from customers.scan import scan_run, scan_scores_frame
+from customers.scan import scan_scores_frame
+from interventions.agents.llm import ModelConfig
+from interventions.services import proactive_scan_run
 
 
 class Command(BaseCommand):
     help = (
         "Run the proactive scan now: score every customer, then list the high-value customers at risk, "
-        "ranked by value at risk (risk x lifetime value), with why each is at risk."
+        "ranked by value at risk (risk x lifetime value), with why each is at risk, and draft outreach "
+        "for the top findings, pending staff review."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -24,6 +27,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--min-ltv", type=float, default=None, help="lifetime value above this (default: setting)")
         parser.add_argument("--top", type=int, default=10, help="describe the top N findings (default 10)")
+        parser.add_argument(
+            "--draft",
+            type=int,
+            default=None,
+            help="draft interventions for the top N findings (default: PROCX_PIPELINE_TOP_N; 0: none)",
+        )
         parser.add_argument("--scores-csv", type=Path, help="also write every scored customer to this CSV file")
 
     def handle(
@@ -33,6 +42,7 @@ class Command(BaseCommand):
         min_risk: float | None,
         min_ltv: float | None,
         top: int,
+        draft: int | None,
         scores_csv: Path | None,
         **options: Any,
     ) -> None:
@@ -42,11 +52,15 @@ class Command(BaseCommand):
             raise CommandError(f"--min-ltv must be 0 or more (got {min_ltv})")
         if top < 0:
             raise CommandError(f"--top must be 0 or more (got {top})")
-        scan = scan_run(
+        if draft is not None and draft < 0:
+            raise CommandError(f"--draft must be 0 or more (got {draft})")
+        self.stdout.write(f"Outreach is drafted by {ModelConfig.from_settings().describe()}")
+        scan, outcomes = proactive_scan_run(
             as_of=parse_date(as_of, "--as-of"),
             min_risk=min_risk,
             min_ltv=min_ltv,
             trigger=ScanRun.Trigger.COMMAND,
+            top_n=draft,
             progress=self.stdout.write,
         )
         self.stdout.write(
@@ -72,6 +86,17 @@ class Command(BaseCommand):
             for finding in findings[:top]:
                 self.stdout.write("")
                 self.stdout.write(f"#{finding.rank} {finding.customer}: {finding.description}")
+        if outcomes:
+            self.stdout.write("")
+            created = sum(outcome.created for outcome in outcomes)
+            updated = sum(outcome.updated for outcome in outcomes)
+            skipped = [outcome for outcome in outcomes if outcome.skipped]
+            self.stdout.write(
+                f"Drafted outreach for the top {len(outcomes)} findings: {created} new, {updated} updated, "
+                f"{len(skipped)} skipped; pending review in the back office (Interventions)."
+            )
+            for outcome in skipped:
+                self.stdout.write(f"  {outcome.summary}")
         if scores_csv is not None:
             try:
                 scan_scores_frame(scan).to_csv(scores_csv, index=False)

@@ -1,0 +1,166 @@
+"""Interventions in the back office: browse the drafts, their reasons and the agent trace.
+
+Reviewing (approve, reject, edit, send) gets its own staff pages; here the pipeline's record
+is read-only, except that an admin may approve or reject pending drafts in bulk.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from interventions.agents.llm import ModelConfig
+from interventions.models import AgentStep, Intervention, InvalidTransition, Status
+
+
+class AgentStepInline(admin.TabularInline):
+    model = AgentStep
+    extra = 0
+    can_delete = False
+    fields = ("position", "stage", "backend", "duration_ms", "error", "output_json")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="output")
+    def output_json(self, step: AgentStep) -> str:
+        return format_html(
+            '<details><summary>show</summary><pre style="white-space: pre-wrap; max-width: 70em">{}</pre></details>',
+            json.dumps(step.output, indent=2, ensure_ascii=False),
+        )
+
+
+@admin.register(Intervention)
+class InterventionAdmin(admin.ModelAdmin):
+    list_display = (
+        "customer",
+        "status",
+        "priority",
+        "channel",
+        "action",
+        "language",
+        "empathy_score",
+        "value_at_risk",
+        "escalate",
+        "origin",
+        "backend",
+        "created_at",
+    )
+    list_filter = ("status", "priority", "channel", "origin", "language", "escalate", "customer__segment")
+    list_select_related = ("customer",)
+    search_fields = ("customer__customer_id", "customer__email", "customer__last_name", "subject")
+    ordering = ("-value_at_risk",)
+    date_hierarchy = "created_at"
+    raw_id_fields = ("customer", "scan_finding", "event")
+    inlines = [AgentStepInline]
+    actions = ["approve_selected"]
+    fieldsets = (
+        (
+            None,
+            {"fields": ("customer", "status", "origin", "scan_finding", "event", "scenario", "trigger_description")},
+        ),
+        (
+            "The customer when drafted",
+            {"fields": ("health_score", "churn_risk", "risk_source", "lifetime_value", "value_at_risk")},
+        ),
+        ("Language", {"fields": ("language", "language_source", "language_detected", "language_note")}),
+        ("Patterns", {"fields": ("patterns_list",)}),
+        (
+            "Decision",
+            {
+                "fields": (
+                    "channel",
+                    "action",
+                    "offer",
+                    "priority",
+                    "escalate",
+                    "escalation_reason",
+                    "reasons_list",
+                    "policy_corrections",
+                )
+            },
+        ),
+        ("Message", {"fields": ("subject", "body", "message_language", "backend", "empathy_table")}),
+        (
+            "Review",
+            {
+                "fields": (
+                    "drafted_subject",
+                    "drafted_body",
+                    "edited_by",
+                    "edited_at",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "rejection_reason",
+                    "sent_at",
+                    "send_error",
+                    "created_at",
+                )
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Intervention | None = None) -> list[str]:
+        # The draft is a record of what the pipeline did; staff change it on the review pages,
+        # where the edit is attributed to them and the empathy score recomputed.
+        return [field for _, options in self.fieldsets for field in options["fields"]]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # type: ignore[override]
+        config = ModelConfig.from_settings()
+        if not config.enabled:
+            self.message_user(request, f"Drafts are written by the {config.describe()}.", messages.INFO)
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="patterns")
+    def patterns_list(self, intervention: Intervention) -> str:
+        if not intervention.patterns:
+            return "none found"
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong> ({})<br>{}</p>",
+            (
+                (pattern["label"], pattern["severity"], " ".join(pattern["evidence"]))
+                for pattern in intervention.patterns
+            ),
+        )
+
+    @admin.display(description="why")
+    def reasons_list(self, intervention: Intervention) -> str:
+        return format_html_join("", "<li>{}</li>", ((reason,) for reason in intervention.decision_reasons)) or "-"
+
+    @admin.display(description="empathy")
+    def empathy_table(self, intervention: Intervention) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    item["label"],
+                    round(item["score"] * item["weight"], 1),
+                    item["weight"],
+                    item["reason"],
+                    item["evidence"],
+                )
+                for item in intervention.empathy_breakdown.get("dimensions", [])
+            ),
+        )
+        return format_html("<p><strong>{}/100</strong></p><table>{}</table>", intervention.empathy_score, rows)
+
+    @admin.action(description="Approve the selected pending interventions", permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Intervention]) -> None:
+        approved = 0
+        for intervention in queryset.filter(status=Status.PENDING_REVIEW):
+            try:
+                intervention.approve(user=request.user)
+            except InvalidTransition:
+                continue
+            approved += 1
+        self.message_user(request, f"Approved {approved} intervention(s).", messages.SUCCESS)
