@@ -52,6 +52,7 @@ format: install-test
 bench: install
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/scan_bench.py
+	$(BIN)/python bench/pipeline_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

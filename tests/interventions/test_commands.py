@@ -1,0 +1,146 @@
+"""The pipeline's commands: run_proactive (scan, then drafts) and run_demo (the five scenarios)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from customers.dataset import dataset_generate
+from customers.models import Customer, ScanRun
+from customers.services import workbook_import
+from customers.workbook_files import workbook_write
+from interventions.language import detect_text_language
+from interventions.models import Intervention
+from interventions.scenarios import SCENARIOS
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2025, 10, 9)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> None:
+    path = tmp_path / "shop.xlsx"
+    workbook_write(dataset_generate(customers=300, seed=5, as_of=AS_OF), path)
+    workbook_import(path=path)
+
+
+@pytest.fixture(autouse=True)
+def _offline(settings) -> None:
+    settings.OPENAI_API_KEY = ""
+    settings.OPENAI_BASE_URL = ""
+
+
+def test_run_proactive_prints_the_ranked_table_and_descriptions(shop, capsys, tmp_path) -> None:
+    scores = tmp_path / "scores.csv"
+    call_command(
+        "run_proactive",
+        "--as-of",
+        "2025-10-09",
+        "--min-risk",
+        "0.3",
+        "--min-ltv",
+        "500",
+        "--top",
+        "2",
+        "--draft",
+        "2",
+        "--scores-csv",
+        str(scores),
+    )
+    output = capsys.readouterr().out
+    scan = ScanRun.objects.get()
+    assert "Scanned 300 customers as of 2025-10-09 23:59 UTC" in output
+    assert "value at risk" in output
+    top = list(scan.findings.order_by("rank")[:3])
+    for finding in top[:2]:
+        assert finding.description in output
+    if len(top) == 3:
+        assert top[2].description not in output
+    with scores.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 300
+    assert {
+        "customer_id",
+        "health_score",
+        "points_recency",
+        "churn_risk",
+        "risk_source",
+        "value_at_risk",
+        "selected",
+    } <= set(rows[0])
+    assert sum(row["selected"] == "True" for row in rows) == scan.at_risk_count
+    assert "Outreach is drafted by offline backend (no OPENAI_API_KEY or OPENAI_BASE_URL set)" in output
+    assert "Drafted outreach for the top 2 findings: 2 new, 0 updated, 0 skipped" in output
+    assert Intervention.objects.filter(origin="scan").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--min-risk", "1.5"], "--min-risk must be between 0 and 1"),
+        (["--min-ltv", "-1"], "--min-ltv must be 0 or more"),
+        (["--top", "-2"], "--top must be 0 or more"),
+        (["--draft", "-1"], "--draft must be 0 or more"),
+        (["--as-of", "yesterday"], "--as-of 'yesterday' is not a date"),
+    ],
+)
+def test_run_proactive_refuses_bad_arguments(arguments, message) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("run_proactive", *arguments)
+
+
+def test_run_demo_prints_all_five_scenarios_and_keeps_each_as_an_intervention(shop, capsys) -> None:
+    call_command("run_demo", "--seed", "7")
+    output = capsys.readouterr().out
+    assert "Agent backend: offline backend" in output
+    for number, scenario in enumerate(SCENARIOS, start=1):
+        assert f"Scenario {number}: {scenario.name}" in output
+        assert scenario.customer_text in output
+    for heading in ("Customer ", "Language ", "Patterns", "Decision ", "Escalate ", "Message ", "Empathy "):
+        assert output.count(heading) >= 5, heading
+    demo = Intervention.objects.filter(origin="demo")
+    assert sorted(demo.values_list("scenario", flat=True)) == sorted(scenario.name for scenario in SCENARIOS)
+    assert demo.values("customer").distinct().count() == 5
+    for intervention in demo:
+        assert f"Intervention {intervention.pk} (new), pending review." in output
+
+
+def test_run_demo_answers_a_bengali_speaker_in_bengali(shop, capsys) -> None:
+    call_command("run_demo", "--seed", "7", "--count", "2")
+    delay = Intervention.objects.get(scenario="loyal_order_delay")
+    assert delay.customer.language == "bn"
+    assert delay.language == "bn"
+    assert detect_text_language(delay.body).code == "bn"
+    assert "Bengali" in capsys.readouterr().out
+
+
+def test_run_demo_with_the_same_seed_picks_the_same_customers_and_updates_its_drafts(shop, capsys) -> None:
+    call_command("run_demo", "--seed", "3", "--count", "3")
+    first = dict(Intervention.objects.values_list("scenario", "customer_id"))
+    call_command("run_demo", "--seed", "3", "--count", "3")
+    assert dict(Intervention.objects.values_list("scenario", "customer_id")) == first
+    assert Intervention.objects.count() == 3
+    assert "(updated), pending review." in capsys.readouterr().out
+
+
+def test_run_demo_picks_customers_by_the_scenarios_segment(shop) -> None:
+    call_command("run_demo", "--seed", "11")
+    segments = dict(Intervention.objects.values_list("scenario", "customer__segment"))
+    assert segments == {scenario.name: scenario.segment for scenario in SCENARIOS}
+
+
+@pytest.mark.parametrize("count", ["0", "6"])
+def test_run_demo_refuses_a_count_outside_one_to_five(count) -> None:
+    with pytest.raises(CommandError, match="--count must be between 1 and 5"):
+        call_command("run_demo", "--count", count)
+
+
+def test_run_demo_on_an_empty_database_says_to_import_first() -> None:
+    assert not Customer.objects.exists()
+    with pytest.raises(CommandError, match="import a workbook first"):
+        call_command("run_demo")
