@@ -59,7 +59,7 @@ def child(path: Path, drafts: int) -> None:
 
     Intervention.objects.all().delete()
     started = time.perf_counter()
-    _, outcomes = proactive_scan_run(as_of=SCAN_AS_OF, top_n=10)
+    _, scan_outcomes = proactive_scan_run(as_of=SCAN_AS_OF, top_n=10)
     scan_and_drafts_seconds = time.perf_counter() - started
 
     customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:drafts])
@@ -92,7 +92,7 @@ def child(path: Path, drafts: int) -> None:
                 "customers": Customer.objects.count(),
                 "scan_seconds": scan_seconds,
                 "scan_and_drafts_seconds": scan_and_drafts_seconds,
-                "top_drafts": sum(outcome.intervention is not None for outcome in outcomes),
+                "top_drafts": sum(outcome.intervention is not None for outcome in scan_outcomes),
                 "drafts": len(customers),
                 "drafted": drafted,
                 "stages_seconds": stages_seconds,

@@ -91,6 +91,9 @@ class Intervention(models.Model):
     drafted_body = models.TextField(blank=True, help_text="as the pipeline wrote it")
     empathy_score = models.PositiveSmallIntegerField()
     empathy_breakdown = models.JSONField(default=dict, blank=True)
+    empathy_facts = models.JSONField(
+        default=dict, blank=True, help_text="what the rubric checks the message against, so an edit is rescored alike"
+    )
     backend = models.CharField(max_length=100, help_text='"offline", or the model that wrote the message')
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW, db_index=True)

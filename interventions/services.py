@@ -7,6 +7,7 @@ drafts for its top findings, which the schedule and `run_proactive` call.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
@@ -25,7 +26,8 @@ from interventions.agents.llm import OpenAIBackend, model_backend
 from interventions.agents.pipeline import PipelineResult, pipeline_run
 from interventions.agents.policy import OutreachPolicy
 from interventions.agents.types import Trigger
-from interventions.models import AgentStep, Intervention, Origin, Status
+from interventions.empathy import MessageFacts, score_message
+from interventions.models import AgentStep, Intervention, InvalidTransition, Origin, Status
 
 Progress = Callable[[str], None]
 
@@ -87,6 +89,7 @@ def _fields(result: PipelineResult) -> dict[str, object]:
         "drafted_body": message.body,
         "empathy_score": empathy.total,
         "empathy_breakdown": empathy.as_dict(),
+        "empathy_facts": dataclasses.asdict(result.facts),
         "backend": result.backend,
     }
 
@@ -268,6 +271,34 @@ def interventions_from_scan(
         for finding in findings
     ]
     return interventions_draft(requests=requests, origin=Origin.SCAN, as_of=scan.as_of, model=backend, policy=policy)
+
+
+@transaction.atomic
+def intervention_edit(*, intervention: Intervention, user: object, subject: str, body: str) -> Intervention:
+    """Staff change a pending draft's words: kept as theirs (the draft stays in drafted_*), and
+    the empathy score recomputed by the same rubric against the same facts.
+
+    Raises InvalidTransition unless the intervention is pending review, or the body is empty.
+    """
+    if not body.strip():
+        raise InvalidTransition("the message body cannot be empty")
+    facts = MessageFacts(
+        **{**intervention.empathy_facts, "references": tuple(intervention.empathy_facts.get("references", ()))}
+    )
+    score = score_message(subject=subject, body=body, language=intervention.message_language, facts=facts)
+    locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if locked.status != Status.PENDING_REVIEW:
+        raise InvalidTransition(
+            f"intervention {locked.pk} is {locked.get_status_display().lower()}: it cannot be edited"
+        )
+    locked.subject = subject.strip()
+    locked.body = body.strip()
+    locked.empathy_score = score.total
+    locked.empathy_breakdown = score.as_dict()
+    locked.edited_by = user
+    locked.edited_at = timezone.now()
+    locked.save()
+    return locked
 
 
 def proactive_scan_run(

@@ -31,7 +31,7 @@ SPEND_DROP = 0.25  # a quarter less than the quarter before
 DELIVERY_WINDOW_DAYS = 90
 
 
-def _days(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -> int:
+def days_between(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -> int:
     if isinstance(later, dt.datetime) and isinstance(earlier, dt.datetime):
         return (later - earlier).days
     later_day = later.date() if isinstance(later, dt.datetime) else later
@@ -39,7 +39,7 @@ def _days(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -> int:
     return (later_day - earlier_day).days
 
 
-def _money(context: CustomerContext, amount: float) -> str:
+def money_text(context: CustomerContext, amount: float) -> str:
     return f"{context.currency_symbol}{amount:,.2f}"
 
 
@@ -51,7 +51,7 @@ def _payment_trouble(context: CustomerContext) -> Pattern | None:
     recent = [
         payment
         for payment in context.payments
-        if payment.status == FAILED and _days(context.as_of, payment.payment_date) <= PAYMENT_WINDOW_DAYS
+        if payment.status == FAILED and days_between(context.as_of, payment.payment_date) <= PAYMENT_WINDOW_DAYS
     ]
     if not recent:
         return None
@@ -59,12 +59,12 @@ def _payment_trouble(context: CustomerContext) -> Pattern | None:
     for payment in recent[:3]:
         reason = payment.failure_reason.replace("_", " ") if payment.failure_reason else "no reason given"
         evidence.append(
-            f"Payment {payment.payment_id} of {_money(context, payment.amount)} for order {payment.order_id} "
+            f"Payment {payment.payment_id} of {money_text(context, payment.amount)} for order {payment.order_id} "
             f"failed on {payment.payment_date:%Y-%m-%d} ({reason}, {payment.payment_method})."
         )
     if len(recent) > 1:
         evidence.insert(0, f"{_plural(len(recent), 'failed payment')} in the last {PAYMENT_WINDOW_DAYS} days.")
-    latest_days = _days(context.as_of, recent[0].payment_date)
+    latest_days = days_between(context.as_of, recent[0].payment_date)
     severity = "high" if len(recent) >= 2 or latest_days <= 30 else "medium"
     references = tuple(dict.fromkeys(ref for payment in recent for ref in (payment.payment_id, payment.order_id)))
     return Pattern(
@@ -84,7 +84,7 @@ def _going_quiet(context: CustomerContext) -> Pattern | None:
     severity = "medium"
     if context.orders:
         last = context.orders[0]
-        since = _days(context.as_of, last.order_date)
+        since = days_between(context.as_of, last.order_date)
         usual = _usual_gap_days(context.orders)
         threshold = max(QUIET_MIN_DAYS, QUIET_GAP_RATIO * usual) if usual is not None else QUIET_MIN_DAYS
         if since > threshold:
@@ -95,9 +95,9 @@ def _going_quiet(context: CustomerContext) -> Pattern | None:
             references = (last.order_id,)
             if since > 2 * threshold:
                 severity = "high"
-    elif _days(context.as_of, context.profile.signup_date) > QUIET_MIN_DAYS:
+    elif days_between(context.as_of, context.profile.signup_date) > QUIET_MIN_DAYS:
         evidence.append(f"No order in the last year (customer since {context.profile.signup_date:%Y-%m-%d}).")
-    inactive = _days(context.as_of, context.profile.last_active_date)
+    inactive = days_between(context.as_of, context.profile.last_active_date)
     if inactive > INACTIVE_MIN_DAYS:
         evidence.append(f"Last active {inactive} days ago ({context.profile.last_active_date:%Y-%m-%d}).")
     if not evidence:
@@ -110,14 +110,16 @@ def _service_failures(context: CustomerContext) -> Pattern | None:
     references = []
     unresolved = [ticket for ticket in context.tickets if ticket.status in UNRESOLVED]
     escalated = [ticket for ticket in unresolved if ticket.escalation or ticket.status == "escalated"]
-    recent = [ticket for ticket in context.tickets if _days(context.as_of, ticket.created_at) <= TICKET_WINDOW_DAYS]
+    recent = [
+        ticket for ticket in context.tickets if days_between(context.as_of, ticket.created_at) <= TICKET_WINDOW_DAYS
+    ]
     unhappy = [ticket for ticket in recent if ticket.status not in UNRESOLVED and ticket.csat_score <= LOW_CSAT]
     for ticket in unresolved[:3]:
         escalated_text = ", escalated" if ticket in escalated else ""
         order_text = f" about order {ticket.order_id}" if ticket.order_id else ""
         evidence.append(
             f"Ticket {ticket.ticket_id} ({ticket.category}, {ticket.priority} priority{escalated_text}){order_text} "
-            f"has been {ticket.status.replace('_', ' ')} for {_days(context.as_of, ticket.created_at)} days."
+            f"has been {ticket.status.replace('_', ' ')} for {days_between(context.as_of, ticket.created_at)} days."
         )
         references.append(ticket.ticket_id)
     for ticket in unhappy[:2]:
@@ -158,7 +160,9 @@ def _falling_satisfaction(context: CustomerContext) -> Pattern | None:
                 evidence.append(f"NPS fell from {previous.nps_score} to {latest.nps_score}.")
                 if drop >= 5:
                     severity = "high"
-    recent = [ticket for ticket in context.tickets if _days(context.as_of, ticket.created_at) <= TICKET_WINDOW_DAYS]
+    recent = [
+        ticket for ticket in context.tickets if days_between(context.as_of, ticket.created_at) <= TICKET_WINDOW_DAYS
+    ]
     if recent:
         sentiment = sum(ticket.sentiment_score for ticket in recent) / len(recent)
         if sentiment <= NEGATIVE_SENTIMENT:
@@ -177,9 +181,11 @@ def _falling_satisfaction(context: CustomerContext) -> Pattern | None:
 
 
 def _spending_decline(context: CustomerContext) -> Pattern | None:
-    last = [o for o in context.orders if _days(context.as_of, o.order_date) < SPEND_WINDOW_DAYS]
+    last = [o for o in context.orders if days_between(context.as_of, o.order_date) < SPEND_WINDOW_DAYS]
     before = [
-        o for o in context.orders if SPEND_WINDOW_DAYS <= _days(context.as_of, o.order_date) < 2 * SPEND_WINDOW_DAYS
+        o
+        for o in context.orders
+        if SPEND_WINDOW_DAYS <= days_between(context.as_of, o.order_date) < 2 * SPEND_WINDOW_DAYS
     ]
     kept = ("cancelled", "returned")
     spent_last = sum(o.total_amount for o in last if o.order_status not in kept)
@@ -190,11 +196,11 @@ def _spending_decline(context: CustomerContext) -> Pattern | None:
     if change > -SPEND_DROP:
         return None
     earlier = (
-        f"{_money(context, spent_before)} on {_plural(len(before), 'order')} in the {SPEND_WINDOW_DAYS} days before"
+        f"{money_text(context, spent_before)} on {_plural(len(before), 'order')} in the {SPEND_WINDOW_DAYS} days before"
     )
     if last:
         statement = (
-            f"Spent {_money(context, spent_last)} on {_plural(len(last), 'order')} in the last {SPEND_WINDOW_DAYS} "
+            f"Spent {money_text(context, spent_last)} on {_plural(len(last), 'order')} in the last {SPEND_WINDOW_DAYS} "
             f"days against {earlier} ({change:.0%})."
         )
     else:
@@ -211,7 +217,7 @@ def _order_late_days(context: CustomerContext, order: OrderView) -> int:
     if order.actual_delivery_date is not None:
         return max(0, (order.actual_delivery_date - order.estimated_delivery_date).days)
     if order.order_status in ("placed", "processing", "shipped"):
-        return max(0, _days(context.as_of, order.estimated_delivery_date))
+        return max(0, days_between(context.as_of, order.estimated_delivery_date))
     return 0
 
 
@@ -225,12 +231,12 @@ def _delivery_problems(context: CustomerContext) -> Pattern | None:
         if context.trigger.order_id:
             references.append(context.trigger.order_id)
     for order in context.orders:
-        if _days(context.as_of, order.order_date) > DELIVERY_WINDOW_DAYS or len(references) >= 4:
+        if days_between(context.as_of, order.order_date) > DELIVERY_WINDOW_DAYS or len(references) >= 4:
             break
         if order.order_id in references:
             continue
         if order.order_status == "cancelled":
-            evidence.append(f"Order {order.order_id} of {_money(context, order.total_amount)} was cancelled.")
+            evidence.append(f"Order {order.order_id} of {money_text(context, order.total_amount)} was cancelled.")
             references.append(order.order_id)
             continue
         late = _order_late_days(context, order)
@@ -238,7 +244,7 @@ def _delivery_problems(context: CustomerContext) -> Pattern | None:
             still = order.actual_delivery_date is None and order.order_status != "delivered"
             verb = "is" if still else "arrived"
             evidence.append(
-                f"Order {order.order_id} of {_money(context, order.total_amount)} {verb} "
+                f"Order {order.order_id} of {money_text(context, order.total_amount)} {verb} "
                 f"{_plural(late, 'day')} late (due {order.estimated_delivery_date:%Y-%m-%d})."
             )
             references.append(order.order_id)

@@ -19,7 +19,14 @@ from interventions.agents.patterns import patterns_find
 from interventions.agents.policy import OutreachPolicy, decision_offline, policy_enforce
 from interventions.agents.templates import message_facts, offline_message
 from interventions.agents.types import CustomerContext, Decision, Message, PatternReport
-from interventions.empathy import DIMENSIONS, EMPATHY_THRESHOLD, EmpathyScore, combine_model_ratings, score_message
+from interventions.empathy import (
+    DIMENSIONS,
+    EMPATHY_THRESHOLD,
+    EmpathyScore,
+    MessageFacts,
+    combine_model_ratings,
+    score_message,
+)
 
 OFFLINE = "offline"
 CODE = "code"
@@ -48,6 +55,7 @@ class PipelineResult:
     empathy: EmpathyScore | None
     backend: str  # who wrote the message: "offline" or the model's name
     steps: list[StepRecord] = field(default_factory=list)
+    facts: MessageFacts | None = None  # what the empathy rubric checked the message against
 
     @property
     def held(self) -> bool:
@@ -83,8 +91,9 @@ def pipeline_run(
     if decision.action == "hold":
         return PipelineResult(context, patterns, decision, None, None, OFFLINE if model is None else model.name, steps)
 
-    message, empathy, backend = _write(context, patterns, decision, model, steps)
-    return PipelineResult(context, patterns, decision, message, empathy, backend, steps)
+    facts = message_facts(context=context, patterns=patterns, decision=decision)
+    message, empathy, backend = _write(context, patterns, decision, facts, model, steps)
+    return PipelineResult(context, patterns, decision, message, empathy, backend, steps, facts)
 
 
 def _decide(
@@ -131,10 +140,10 @@ def _write(
     context: CustomerContext,
     patterns: PatternReport,
     decision: Decision,
+    facts: MessageFacts,
     model: OpenAIBackend | None,
     steps: list[StepRecord],
 ) -> tuple[Message, EmpathyScore, str]:
-    facts = message_facts(context=context, patterns=patterns, decision=decision)
     language = context.language.code
     error = ""
     if model is not None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 # The Pattern stage's own day count and money format, so the message says the same "80 days"
 # and "$2,499.99" as the evidence a reviewer reads next to it.
-from interventions.agents.patterns import DETRACTOR_MAX, FAILED, NPS_DROP, UNRESOLVED, _days, _money
+from interventions.agents.patterns import DETRACTOR_MAX, FAILED, NPS_DROP, UNRESOLVED, days_between, money_text
 from interventions.agents.types import CustomerContext, Decision, Message, PatternReport
 from interventions.empathy import MessageFacts
 from interventions.language import FALLBACK_LANGUAGE, normalize_language_code
@@ -65,7 +65,7 @@ class MessageFocus:
 def _failed_payment_focus(context: CustomerContext) -> MessageFocus | None:
     for payment in context.payments:
         # A NaN or infinite amount must never be printed; the payment id alone still names it.
-        amount = _money(context, payment.amount) if math.isfinite(payment.amount) else ""
+        amount = money_text(context, payment.amount) if math.isfinite(payment.amount) else ""
         if payment.status == FAILED and (payment.payment_id.strip() or amount):
             return MessageFocus(
                 kind="payment",
@@ -113,7 +113,8 @@ def _rating_focus(context: CustomerContext) -> MessageFocus | None:
 def message_focus(*, context: CustomerContext, patterns: PatternReport, decision: Decision) -> MessageFocus:
     """The one thing this message is about, in the order of what the customer feels most:
     their failed payment, the order they wrote or were written about, a delivery gone wrong,
-    an open ticket, a bad score, then how long since they last ordered, then their last order."""
+    an open ticket, a bad score, then how long since they last ordered, then their last order.
+    An answer or a thank-you names only the order it is about, or the latest one."""
     if decision.action == "payment_assistance":
         focus = _failed_payment_focus(context)
         if focus is not None:
@@ -121,6 +122,10 @@ def message_focus(*, context: CustomerContext, patterns: PatternReport, decision
     trigger_order = context.trigger.order_id.strip()
     if trigger_order:
         return _order_focus(context, trigger_order)
+    if decision.action in ("answer_inquiry", "thank_you"):
+        # A question or a compliment is not the moment to bring up a late parcel or a long silence.
+        latest = next((order for order in context.orders if order.order_id.strip()), None)
+        return MessageFocus(kind="recent", order_id=latest.order_id) if latest else MessageFocus(kind="none")
     delivery = patterns.named("delivery_problems")
     if delivery is not None:
         focus = _delivery_focus(context, delivery.references)
@@ -136,7 +141,7 @@ def message_focus(*, context: CustomerContext, patterns: PatternReport, decision
             return focus
     orders = [order for order in context.orders if order.order_id.strip()]
     if orders and any(patterns.named(name) is not None for name in _QUIET_PATTERNS):
-        days = _days(context.as_of, orders[0].order_date)
+        days = days_between(context.as_of, orders[0].order_date)
         if days >= _QUIET_MIN_DAYS:
             return MessageFocus(kind="quiet", order_id=orders[0].order_id, days=days)
     if orders:

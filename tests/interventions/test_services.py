@@ -25,7 +25,13 @@ from interventions.apps import SCAN_SCHEDULE_NAME
 from interventions.empathy import DIMENSION_NAMES, EMPATHY_THRESHOLD
 from interventions.language import detect_text_language
 from interventions.models import AgentStep, Intervention, InvalidTransition, Origin, Status
-from interventions.services import DraftRequest, intervention_draft, interventions_draft, proactive_scan_run
+from interventions.services import (
+    DraftRequest,
+    intervention_draft,
+    intervention_edit,
+    interventions_draft,
+    proactive_scan_run,
+)
 from tests.factories import NOW, make_customer, make_nps_response, make_order, make_payment, make_ticket
 from tests.interventions.fake_model import FakeModelServer, completion_response, error_response
 
@@ -322,3 +328,32 @@ def test_a_batch_skips_an_unknown_customer_and_a_repeated_one_and_drafts_the_res
     assert Intervention.objects.count() == 1
     with pytest.raises(Customer.DoesNotExist):
         draft(Customer(pk="C999999"))
+
+
+def test_a_staff_edit_is_kept_as_theirs_and_rescored_against_the_same_facts() -> None:
+    editor = User.objects.create_user("editor")
+    customer = troubled_customer(first_name="Meera", segment="Regular")
+    intervention = draft(customer).intervention
+    drafted_body, drafted_score = intervention.body, intervention.empathy_score
+    assert intervention.empathy_facts["customer_name"] == "Meera"
+
+    edited = intervention_edit(intervention=intervention, user=editor, subject="Payment", body="PAY NOW.")
+    assert (edited.body, edited.drafted_body) == ("PAY NOW.", drafted_body)
+    assert (edited.edited_by, edited.is_edited) == (editor, True)
+    assert edited.empathy_score < 40 < drafted_score
+    respectful = {item["name"]: item for item in edited.empathy_breakdown["dimensions"]}["respectful_tone"]
+    assert respectful["score"] < 1
+
+    warm = f"Dear Meera, I am so sorry about {edited.empathy_facts['references'][0]}. I understand how frustrating it is; I will call you today."
+    rescored = intervention_edit(intervention=edited, user=editor, subject="", body=warm)
+    assert rescored.empathy_score > edited.empathy_score
+
+
+def test_an_edit_needs_a_body_and_a_pending_intervention() -> None:
+    editor = User.objects.create_user("editor")
+    intervention = draft(troubled_customer()).intervention
+    with pytest.raises(InvalidTransition, match="cannot be empty"):
+        intervention_edit(intervention=intervention, user=editor, subject="x", body="  ")
+    intervention.approve(user=editor)
+    with pytest.raises(InvalidTransition, match="approved: it cannot be edited"):
+        intervention_edit(intervention=intervention, user=editor, subject="x", body="Hello")
