@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer, ScanFinding, ScanRun
@@ -30,6 +31,8 @@ from interventions.empathy import MessageFacts, score_message
 from interventions.models import AgentStep, Intervention, InvalidTransition, Origin, Status
 
 Progress = Callable[[str], None]
+
+NO_SUCH_CUSTOMER = "no such customer"
 
 # `model=DEFAULT_MODEL` means "whatever the settings configure"; None means offline.
 DEFAULT_MODEL = object()
@@ -135,7 +138,8 @@ def interventions_draft(
 
     One pending intervention per customer and origin: an existing one is updated in place
     with the new draft, unless staff already edited it (their words win; it is skipped).
-    A decision to hold (contacted recently) drafts nothing; an unknown customer is skipped.
+    A decision to hold (contacted recently) drafts nothing, nor does a draft approved and not
+    yet sent or one rejected within the cooldown; an unknown customer is skipped.
     Contexts are read for all requests at once and the drafts written in one transaction,
     so drafting many costs a handful of queries, not a handful per customer.
     Returns one outcome per request, in order.
@@ -149,6 +153,7 @@ def interventions_draft(
     started = time.perf_counter()
     contexts = contexts_build(triggers={key: request.trigger for key, request in first.items()}, as_of=as_of)
     context_ms = (time.perf_counter() - started) * 1000 / max(1, len(first))
+    blocked = _reviewed_recently(customer_ids=list(first), origin=origin, policy=policy)
 
     outcomes: list[DraftOutcome] = []
     to_save: list[tuple[DraftRequest, PipelineResult, DraftOutcome]] = []
@@ -158,7 +163,11 @@ def interventions_draft(
             outcomes.append(DraftOutcome(customer_id, None, None, skipped="already drafted in this batch"))
             continue
         if customer_id not in contexts:
-            outcomes.append(DraftOutcome(customer_id, None, None, skipped="no such customer"))
+            outcomes.append(DraftOutcome(customer_id, None, None, skipped=NO_SUCH_CUSTOMER))
+            continue
+        if customer_id in blocked:
+            intervention, reason = blocked[customer_id]
+            outcomes.append(DraftOutcome(customer_id, intervention, None, skipped=reason))
             continue
         result = pipeline_run(context=contexts[customer_id], policy=policy, model=backend, context_ms=context_ms)
         outcome = DraftOutcome(customer_id, None, result)
@@ -183,6 +192,33 @@ def interventions_draft(
                 except IntegrityError:
                     item[2].skipped = "a pending intervention was drafted at the same moment"
     return outcomes
+
+
+def _reviewed_recently(
+    *, customer_ids: list[str], origin: str, policy: OutreachPolicy
+) -> dict[str, tuple[Intervention, str]]:
+    """Customers not to draft for again from this origin, and why: staff approved a draft that
+    is not sent yet, or rejected one within the cooldown (a scan every five minutes must not
+    put back what a reviewer just turned down)."""
+    since = timezone.now() - dt.timedelta(days=policy.cooldown_days)
+    reviewed = (
+        Intervention.objects.filter(customer_id__in=customer_ids, origin=origin)
+        .filter(Q(status=Status.APPROVED) | Q(status=Status.REJECTED, reviewed_at__gte=since))
+        .order_by("customer_id", "-reviewed_at")
+    )
+    blocked: dict[str, tuple[Intervention, str]] = {}
+    for intervention in reviewed:
+        if intervention.customer_id in blocked:
+            continue
+        if intervention.status == Status.APPROVED:
+            reason = f"intervention {intervention.pk} is approved and waiting to be sent"
+        else:
+            reason = (
+                f"intervention {intervention.pk} was rejected on {intervention.reviewed_at:%Y-%m-%d}; "
+                f"not drafted again within {policy.cooldown_days} days"
+            )
+        blocked[intervention.customer_id] = (intervention, reason)
+    return blocked
 
 
 def _save(items: list[tuple[DraftRequest, PipelineResult, DraftOutcome]], *, origin: str) -> None:
@@ -241,7 +277,7 @@ def intervention_draft(
     """Draft for one customer (see interventions_draft). Raises Customer.DoesNotExist for an unknown id."""
     request = DraftRequest(customer_id, trigger, scan_finding=scan_finding, event=event, scenario=scenario)
     (outcome,) = interventions_draft(requests=[request], origin=origin, as_of=as_of, model=model, policy=policy)
-    if outcome.result is None:
+    if outcome.skipped == NO_SUCH_CUSTOMER:
         raise Customer.DoesNotExist(f"no customer {customer_id}")
     return outcome
 

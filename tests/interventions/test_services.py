@@ -357,3 +357,20 @@ def test_an_edit_needs_a_body_and_a_pending_intervention() -> None:
     intervention.approve(user=editor)
     with pytest.raises(InvalidTransition, match="approved: it cannot be edited"):
         intervention_edit(intervention=intervention, user=editor, subject="x", body="Hello")
+
+
+def test_a_draft_approved_but_not_sent_or_rejected_lately_is_not_redrafted_from_the_same_origin() -> None:
+    reviewer = User.objects.create_user("reviewer")
+    approved_customer, rejected_customer = troubled_customer(), troubled_customer()
+    draft(approved_customer).intervention.approve(user=reviewer)
+    draft(rejected_customer).intervention.reject(user=reviewer, reason="Already called them")
+
+    waiting, turned_down = draft(approved_customer), draft(rejected_customer)
+    assert "is approved and waiting to be sent" in waiting.skipped
+    assert "was rejected on" in turned_down.skipped
+    assert "not drafted again within 7 days" in turned_down.skipped
+    assert Intervention.objects.count() == 2
+    assert draft(rejected_customer, origin=Origin.DEMO).created  # another origin is another case
+
+    Intervention.objects.filter(status=Status.REJECTED).update(reviewed_at=NOW - dt.timedelta(days=30))
+    assert draft(rejected_customer).created
