@@ -959,27 +959,42 @@ def score_message(*, subject: str, body: str, language: str, facts: MessageFacts
     return EmpathyScore(total=_total(dimensions), dimensions=dimensions)
 
 
-def combine_model_ratings(ratings: Mapping[str, tuple[float, str]]) -> EmpathyScore:
+def _comparable(text: str) -> str:
+    return " ".join(_fold(text).replace("\u2026", " ").split())
+
+
+def combine_model_ratings(ratings: Mapping[str, tuple[float, str]], *, message: str | None = None) -> EmpathyScore:
     """Turn a model's per-dimension ratings into a score, computing the total here.
 
     The model is trusted only to rate (0..1, clamped; anything not a finite number counts 0)
     and to quote evidence; weights and the total stay in code so a model cannot inflate the
     number. A dimension the model did not rate counts 0, so leaving one out never helps.
+    With `message` (subject and body), quoted evidence must be found in it: a rating that
+    quotes words the message does not contain counts 0, so a model cannot praise a draft for
+    what it does not say.
     """
+    haystack = _comparable(message) if message is not None else None
     dimensions: list[DimensionScore] = []
     for name in DIMENSION_NAMES:
         if name not in ratings:
             dimensions.append(DimensionScore(name, 0.0, "", "not rated"))
             continue
         rating, evidence = ratings[name]
+        evidence = str(evidence or "")
         try:
             value = float(rating)
         except (TypeError, ValueError):
             value = math.nan
         if not math.isfinite(value):
-            dimensions.append(DimensionScore(name, 0.0, _quote_text(str(evidence or "")), "rating was not a number"))
+            dimensions.append(DimensionScore(name, 0.0, _quote_text(evidence), "rating was not a number"))
+            continue
+        quoted = _comparable(evidence.strip().strip("\"'\u201c\u201d\u00ab\u00bb").rstrip("."))
+        if haystack is not None and quoted and quoted not in haystack:
+            dimensions.append(
+                DimensionScore(name, 0.0, _quote_text(evidence), "the quoted evidence is not in the message")
+            )
             continue
         clamped = min(1.0, max(0.0, value))
         reason = "rated by the model" if clamped == value else f"rated by the model ({value:g}, clamped to 0..1)"
-        dimensions.append(DimensionScore(name, clamped, _quote_text(str(evidence or "")), reason))
+        dimensions.append(DimensionScore(name, clamped, _quote_text(evidence), reason))
     return EmpathyScore(total=_total(dimensions), dimensions=tuple(dimensions))

@@ -157,7 +157,7 @@ def _write(
                 steps.append(StepRecord("empathy", model.name, _ms(started), {"attempt": attempt}, error))
                 break
             message = draft.message(language)
-            score = combine_model_ratings(draft.ratings_map())
+            score = combine_model_ratings(draft.ratings_map(), message=f"{message.subject}\n{message.body}")
             # The rubric reads the same text as a cross-check a reviewer can compare with the model's ratings.
             rubric = score_message(subject=message.subject, body=message.body, language=language, facts=facts)
             output = _empathy_output(message, score, attempt=attempt, rubric_check=rubric.total)

@@ -337,3 +337,22 @@ def test_as_dict_is_json_serialisable() -> None:
     assert data["total"] == _score(WARM_ENGLISH).total
     assert [item["name"] for item in data["dimensions"]] == list(DIMENSION_NAMES)
     assert {"label", "weight", "score", "evidence", "reason"} <= set(data["dimensions"][0])
+
+
+def test_a_model_rating_that_quotes_words_the_message_does_not_contain_counts_zero() -> None:
+    message = "About order O300123\nDear Priya, I\u2019m so sorry. I will call you today at 5 pm."
+    ratings = {
+        "acknowledges_feelings": (1.0, "I understand how frustrating this is"),  # not in the message
+        "apologises": (1.0, "\u201cI'm so sorry.\u201d"),  # curly quotes and apostrophe, trailing dot
+        "personal": (1.0, "dear priya"),
+        "next_step_with_time": (1.0, "I will call you today at 5 pm"),
+        "takes_ownership": (1.0, "I will call you \u2026"),
+        "respectful_tone": (1.0, ""),  # nothing to quote for an absence of blame
+    }
+    score = combine_model_ratings(ratings, message=message)
+    assert score.dimension("acknowledges_feelings").score == 0.0
+    assert score.dimension("acknowledges_feelings").reason == "the quoted evidence is not in the message"
+    for name in ("apologises", "personal", "next_step_with_time", "takes_ownership", "respectful_tone"):
+        assert score.dimension(name).score == 1.0, name
+    assert score.total == 85
+    assert combine_model_ratings(ratings).total == 100  # without the message nothing can be checked
