@@ -206,7 +206,7 @@ def _message_prompt(*, language_code: str, channel: str, feedback: str) -> str:
         "- No blame, no shouting (capitals, exclamation marks), no quoting of policy.\n"
         "- Mention an offer only if the decision has one, exactly as decided. Invent no facts, amounts or dates.\n\n"
         "Then rate your message on each of these six dimensions from 0 to 1, and quote the words of the "
-        "message that show it:\n"
+        "message that show it, exactly as written (a quote the message does not contain counts 0):\n"
         f"{rubric}\n\n" + _DATA_NOT_INSTRUCTIONS
     )
     if feedback.strip():
