@@ -82,3 +82,30 @@ def test_a_bad_workbook_shows_every_error_and_imports_nothing(page: Page, live_s
     expect(errors).to_contain_text("sheet 'orders', row 2, column 'customer_id'")
     expect(errors).to_contain_text("sheet 'customers', row 4, column 'segment'")
     assert Customer.objects.count() == 0
+
+
+def test_staff_read_a_drafted_intervention_with_its_reasons_and_trace(
+    page: Page, live_server, staff, frames, tmp_path
+) -> None:
+    from customers.services import workbook_import
+    from interventions.agents.types import Trigger
+    from interventions.services import intervention_draft
+
+    path = tmp_path / "shop.xlsx"
+    workbook_write(frames, path)
+    workbook_import(path=path)
+    customer = Customer.objects.order_by("pk").first()
+    trigger = Trigger(kind="demo", description="Order delayed", category="ORDER_DELAYED", customer_text="Where is it?")
+    intervention = intervention_draft(customer_id=customer.pk, origin="demo", trigger=trigger, model=None).intervention
+    sign_in(page, live_server, staff)
+
+    page.goto(f"{live_server.url}/admin/interventions/intervention/")
+    expect(page.locator(".messagelist")).to_contain_text("Drafts are written by the offline backend")
+    page.get_by_role("link", name=str(customer)).first.click()
+    body = page.locator("body")
+    expect(body).to_contain_text(intervention.body.splitlines()[0])
+    expect(body).to_contain_text(f"{intervention.empathy_score}/100")
+    expect(body).to_contain_text("Concrete next step with a time")
+    for stage in ("context", "pattern", "decision", "empathy"):
+        expect(page.locator(".field-stage", has_text=stage).first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "intervention.png"), full_page=True)
