@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from customers.models import MONEY
 
 
 class Origin(models.TextChoices):
