@@ -1,0 +1,120 @@
+"""What every provider's delivery becomes once verified and read: one canonical event.
+
+The endpoints verify a delivery's signature (events.signatures), then a provider adapter
+(events.adapters) turns the provider's own JSON into a CanonicalEvent: one of ProCX's
+canonical event types (CANONICAL_TYPES), who it is about, and the facts normalised (money in
+major units with its currency, times in UTC). events.descriptions writes the sentence a
+person reads. All pure: no ORM, no request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCES: tuple[str, ...] = ("procx", "stripe", "shopify", "zendesk", "qualtrics")
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A canonical event type: its category from the seed (COMPLAINT, INQUIRY, ORDER_CANCELLED,
+    ORDER_DELAYED, FEEDBACK) and a short label for lists."""
+
+    name: str
+    category: str
+    label: str
+
+
+CANONICAL_TYPES: dict[str, EventType] = {
+    item.name: item
+    for item in (
+        EventType("payment.failed", "COMPLAINT", "Payment failed"),
+        EventType("payment.succeeded", "FEEDBACK", "Payment succeeded"),
+        EventType("payment.method_expired", "INQUIRY", "Payment method expiring"),
+        EventType("subscription.payment_failed", "COMPLAINT", "Subscription payment failed"),
+        EventType("subscription.cancelled", "ORDER_CANCELLED", "Subscription cancelled"),
+        EventType("refund.requested", "COMPLAINT", "Refund requested"),
+        EventType("dispute.created", "COMPLAINT", "Payment disputed"),
+        EventType("order.delayed", "ORDER_DELAYED", "Order delayed"),
+        EventType("order.cancelled", "ORDER_CANCELLED", "Order cancelled"),
+        EventType("order.delivered", "FEEDBACK", "Order delivered"),
+        EventType("shipment.delayed", "ORDER_DELAYED", "Shipment delayed"),
+        EventType("return.initiated", "COMPLAINT", "Return started"),
+        EventType("cart.abandoned", "INQUIRY", "Cart abandoned"),
+        EventType("product.out_of_stock", "INQUIRY", "Product out of stock"),
+        EventType("product.back_in_stock", "INQUIRY", "Product back in stock"),
+        EventType("nps.detractor", "COMPLAINT", "NPS detractor"),
+        EventType("nps.passive", "FEEDBACK", "NPS passive"),
+        EventType("nps.promoter", "FEEDBACK", "NPS promoter"),
+        EventType("review.negative", "COMPLAINT", "Negative review"),
+        EventType("review.positive", "FEEDBACK", "Positive review"),
+        EventType("support.ticket.created", "INQUIRY", "Ticket opened"),
+        EventType("support.ticket.escalated", "COMPLAINT", "Ticket escalated"),
+        EventType("support.ticket.resolved", "FEEDBACK", "Ticket resolved"),
+        EventType("app.inactive", "INQUIRY", "Inactive in the app"),
+        EventType("email.unsubscribe", "FEEDBACK", "Unsubscribed from email"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    """How the provider names the customer: ours (customer_id), an email, or its own id.
+    ProCX matches in that order (customer_id, then email, then a stored provider mapping)."""
+
+    customer_id: str = ""
+    email: str = ""
+    provider_customer_id: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.customer_id or self.email or self.provider_customer_id)
+
+
+@dataclass(frozen=True)
+class CanonicalEvent:
+    """One delivery, read.
+
+    `delivery_id` is the provider's idempotency key (Stripe event id, Standard Webhooks
+    `webhook-id`, `X-Shopify-Webhook-Id`, Zendesk event id, Qualtrics response id): the same
+    delivery twice is stored once. `data` holds the normalised facts, JSON-ready: money as a
+    string of major units ("2499.99") with `currency` (ISO 4217, upper case), ids as strings,
+    times as ISO 8601 UTC strings; see events.adapters for the keys each type may carry.
+    """
+
+    source: str
+    event_type: str
+    native_type: str
+    delivery_id: str
+    occurred_at: dt.datetime
+    customer: CustomerRef
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str:
+        return CANONICAL_TYPES[self.event_type].category
+
+
+class PayloadError(ValueError):
+    """The body is not what the provider sends: malformed JSON or a required field missing or
+    wrong. Answered 400 with this message, which names the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}" if field_name else message)
+        self.field_name = field_name
+        self.message = message
+
+
+class UnknownEventType(ValueError):
+    """A well-formed delivery of a type ProCX does not handle (yet): answered 202 and kept in the
+    inbox, never lost."""
+
+    def __init__(self, source: str, native_type: str) -> None:
+        super().__init__(f"{source} event type {native_type!r} is not one ProCX handles")
+        self.source = source
+        self.native_type = native_type
+
+
+class SignatureError(ValueError):
+    """The delivery's signature or timestamp does not verify: answered 401 and only logged."""
