@@ -99,10 +99,18 @@ def naive_scan(as_of: dt.datetime) -> None:
             "orders_last_90": sum(within(o.order_date, 90) for o in orders),
             "orders_prev_90": sum(within(o.order_date, 180, 90) for o in orders),
             "spend_last_90": float(
-                sum(o.total_amount for o in orders if within(o.order_date, 90) and o.order_status != "cancelled")
+                sum(
+                    o.total_amount
+                    for o in orders
+                    if within(o.order_date, 90) and o.order_status != "cancelled" and o.payment_status != "failed"
+                )
             ),
             "spend_prev_90": float(
-                sum(o.total_amount for o in orders if within(o.order_date, 180, 90) and o.order_status != "cancelled")
+                sum(
+                    o.total_amount
+                    for o in orders
+                    if within(o.order_date, 180, 90) and o.order_status != "cancelled" and o.payment_status != "failed"
+                )
             ),
             "last_order_at": naive_time(max((o.order_date for o in orders), default=None)),
             "tickets_last_90": sum(within(t.created_at, 90) for t in tickets),

@@ -184,10 +184,11 @@ class SupportTicket(models.Model):
     resolution_time_hours = models.FloatField(null=True, blank=True)
     escalation = models.BooleanField(help_text="Y/N in the workbook")
     escalated_to = models.CharField(max_length=100, blank=True)
-    sentiment_score = models.FloatField(help_text="From -1 (negative) to 1 (positive)")
+    # Blank for a ticket a webhook opened: neither is known until the conversation has happened.
+    sentiment_score = models.FloatField(null=True, blank=True, help_text="From -1 (negative) to 1 (positive)")
     initial_message = models.TextField()
     final_message_summary = models.TextField(blank=True)
-    csat_score = models.PositiveSmallIntegerField(help_text="1 to 5")
+    csat_score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 to 5")
 
     class Meta:
         ordering = ["-created_at"]

@@ -66,7 +66,8 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
 
     in_last_90 = Q(order_date__gt=last_90)
     in_prev_90 = Q(order_date__gt=prev_90, order_date__lte=last_90)
-    kept = ~Q(order_status=OrderStatus.CANCELLED)
+    # Spend is money that arrived: a cancelled order, or one whose payment failed, is not spend.
+    kept = ~Q(order_status=OrderStatus.CANCELLED) & ~Q(payment_status=PaymentStatus.FAILED)
     orders = _grouped(
         scoped(Order.objects.filter(order_date__lte=as_of)),
         orders_total=Count("pk"),

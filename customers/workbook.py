@@ -150,10 +150,10 @@ SUPPORT_TICKETS = Sheet(
         Column("resolution_time_hours", "number", nullable=True, minimum=0),
         Column("escalation", "yes_no"),
         Column("escalated_to", "text", nullable=True),
-        Column("sentiment_score", "number", minimum=-1, maximum=1),
+        Column("sentiment_score", "number", nullable=True, minimum=-1, maximum=1),
         Column("initial_message", "text"),
         Column("final_message_summary", "text", nullable=True),
-        Column("csat_score", "integer", minimum=1, maximum=5),
+        Column("csat_score", "integer", nullable=True, minimum=1, maximum=5),
     ),
 )
 

@@ -113,7 +113,11 @@ def _service_failures(context: CustomerContext) -> Pattern | None:
     recent = [
         ticket for ticket in context.tickets if days_between(context.as_of, ticket.created_at) <= TICKET_WINDOW_DAYS
     ]
-    unhappy = [ticket for ticket in recent if ticket.status not in UNRESOLVED and ticket.csat_score <= LOW_CSAT]
+    unhappy = [
+        ticket
+        for ticket in recent
+        if ticket.status not in UNRESOLVED and ticket.csat_score is not None and ticket.csat_score <= LOW_CSAT
+    ]
     for ticket in unresolved[:3]:
         escalated_text = ", escalated" if ticket in escalated else ""
         order_text = f" about order {ticket.order_id}" if ticket.order_id else ""
@@ -163,11 +167,12 @@ def _falling_satisfaction(context: CustomerContext) -> Pattern | None:
     recent = [
         ticket for ticket in context.tickets if days_between(context.as_of, ticket.created_at) <= TICKET_WINDOW_DAYS
     ]
-    if recent:
-        sentiment = sum(ticket.sentiment_score for ticket in recent) / len(recent)
+    rated = [ticket.sentiment_score for ticket in recent if ticket.sentiment_score is not None]
+    if rated:
+        sentiment = sum(rated) / len(rated)
         if sentiment <= NEGATIVE_SENTIMENT:
             evidence.append(
-                f"Average sentiment of the last {_plural(len(recent), 'ticket')} is {sentiment:+.2f} (-1 to +1)."
+                f"Average sentiment of the last {_plural(len(rated), 'ticket')} is {sentiment:+.2f} (-1 to +1)."
             )
     if not evidence:
         return None
@@ -180,6 +185,11 @@ def _falling_satisfaction(context: CustomerContext) -> Pattern | None:
     )
 
 
+def _is_spend(order: OrderView) -> bool:
+    """Money that arrived: not a cancelled or returned order, nor one whose payment failed."""
+    return order.order_status not in ("cancelled", "returned") and order.payment_status != FAILED
+
+
 def _spending_decline(context: CustomerContext) -> Pattern | None:
     last = [o for o in context.orders if days_between(context.as_of, o.order_date) < SPEND_WINDOW_DAYS]
     before = [
@@ -187,9 +197,8 @@ def _spending_decline(context: CustomerContext) -> Pattern | None:
         for o in context.orders
         if SPEND_WINDOW_DAYS <= days_between(context.as_of, o.order_date) < 2 * SPEND_WINDOW_DAYS
     ]
-    kept = ("cancelled", "returned")
-    spent_last = sum(o.total_amount for o in last if o.order_status not in kept)
-    spent_before = sum(o.total_amount for o in before if o.order_status not in kept)
+    spent_last = sum(o.total_amount for o in last if _is_spend(o))
+    spent_before = sum(o.total_amount for o in before if _is_spend(o))
     if spent_before <= 0 or len(before) < 2:
         return None
     change = (spent_last - spent_before) / spent_before

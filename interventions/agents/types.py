@@ -144,8 +144,8 @@ class TicketView(_Frozen):
     priority: str
     status: str
     escalation: bool
-    sentiment_score: float
-    csat_score: int
+    sentiment_score: float | None = None
+    csat_score: int | None = None
     initial_message: str = ""
 
 
