@@ -84,8 +84,8 @@ def naive_scan(as_of: dt.datetime) -> None:
         def within(moment: dt.datetime, start_days: int, end_days: int = 0) -> bool:
             return as_of - dt.timedelta(days=start_days) < moment <= as_of - dt.timedelta(days=end_days)
 
-        times = [o.order_date for o in orders] + [p.payment_date for p in payments] + [t.created_at for t in tickets]
-        times += [a.date for a in answers] + [e.event_time for e in events]
+        times = [o.order_date for o in orders] + [p.payment_date for p in payments if p.status == "success"]
+        times += [e.event_time for e in events if e.category not in ("COMPLAINT", "ORDER_CANCELLED", "ORDER_DELAYED")]
         last_active = pd.Timestamp(customer.last_active_date)
         latest = max([last_active, *(naive_time(t) for t in times)])
         row = {

@@ -23,7 +23,10 @@ from customers.models import (
     SupportTicket,
 )
 from customers.signals import SIGNAL_COLUMNS
-from events.models import CustomerEvent
+from events.models import CustomerEvent, EventCategory
+
+# Webhook events about trouble (their category); workbook activity rows have none.
+TROUBLE_CATEGORIES = (EventCategory.COMPLAINT, EventCategory.ORDER_CANCELLED, EventCategory.ORDER_DELAYED)
 
 _COUNT_COLUMNS = (
     "orders_total",
@@ -84,7 +87,7 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
         failed_payments_last_30=Count("pk", filter=Q(payment_date__gt=last_30) & failed),
         payments_last_90=Count("pk", filter=Q(payment_date__gt=last_90)),
         failed_payments_last_90=Count("pk", filter=Q(payment_date__gt=last_90) & failed),
-        last_payment_at=Max("payment_date"),
+        last_payment_at=Max("payment_date", filter=Q(status=PaymentStatus.SUCCESS)),
     )
     tickets = _grouped(
         scoped(SupportTicket.objects.filter(created_at__lte=as_of)),
@@ -96,8 +99,8 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
     )
     events = _grouped(
         scoped(CustomerEvent.objects.filter(event_time__lte=as_of)),
-        events_last_30=Count("pk", filter=Q(event_time__gt=last_30)),
-        last_event_at=Max("event_time"),
+        events_last_30=Count("pk", filter=Q(event_time__gt=last_30) & ~Q(category__in=TROUBLE_CATEGORIES)),
+        last_event_at=Max("event_time", filter=~Q(category__in=TROUBLE_CATEGORIES)),
     )
     nps = _latest_two_nps(scoped(NpsResponse.objects.filter(date__lte=as_of)))
     labels = _frame(
@@ -111,10 +114,13 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
         signals[column] = signals[column].astype(float).fillna(0.0)
     for column in ("mean_ticket_sentiment", "mean_csat", "latest_nps", "previous_nps", "churn_label"):
         signals[column] = signals[column].astype(float)
-    times = ["last_order_at", "last_payment_at", "last_ticket_at", "nps_at", "last_event_at"]
-    for column in times:
+    for column in ("last_order_at", "last_payment_at", "last_ticket_at", "nps_at", "last_event_at"):
         signals[column] = _naive_utc(signals[column])
-    signals["last_activity_at"] = signals[["last_active_date", *times]].max(axis=1)
+    # Recency is engagement the customer chose: shopping, paying, visiting. A failed payment, a
+    # ticket, a survey answer or a complaint that arrived by webhook is contact about trouble, not
+    # engagement: counting it would make a detractor's answer raise their health.
+    engagement = ["last_order_at", "last_payment_at", "last_event_at"]
+    signals["last_activity_at"] = signals[["last_active_date", *engagement]].max(axis=1)
     return signals[list(SIGNAL_COLUMNS)]
 
 

@@ -15,7 +15,8 @@ SIGNAL_COLUMNS: dict[str, str] = {
     "lifetime_value": "float, as the workbook says",
     "signup_date": "datetime64",
     "last_active_date": "datetime64, as the workbook says",
-    "last_activity_at": "datetime64: the latest of last_active_date and every order, payment, ticket, NPS answer and event",
+    "last_activity_at": "datetime64: the latest engagement: last_active_date, orders, successful payments, and events "
+    "other than webhook complaints, cancellations and delays (tickets and NPS answers are contact, not engagement)",
     "orders_total": "int: orders ever",
     "orders_last_90": "int: orders in the last 90 days",
     "orders_prev_90": "int: orders in the 90 days before those",
