@@ -7,6 +7,14 @@ PORT ?= 8000
 DEMO_WORKBOOK := fixtures/demo_workbook.xlsx
 DEMO_CUSTOMERS ?= 1000
 
+# Demo webhook secrets for `make run` only (a laptop; set your own in production; never in `make test`).
+# `make run` prints where they are; run_event_driven signs its sample deliveries with them.
+run: export PROCX_WEBHOOK_SECRET ?= whsec_cHJvY3gtZGVtby13ZWJob29rLXNpZ25pbmcta2V5ISE=
+run: export PROCX_STRIPE_WEBHOOK_SECRET ?= whsec_procx_demo_stripe_secret
+run: export PROCX_SHOPIFY_WEBHOOK_SECRET ?= procx-demo-shopify-secret
+run: export PROCX_ZENDESK_WEBHOOK_SECRET ?= procx-demo-zendesk-secret
+run: export PROCX_QUALTRICS_WEBHOOK_SECRET ?= procx-demo-qualtrics-secret
+
 .PHONY: run test install install-test lint format bench clean
 
 $(BIN)/python:
@@ -30,6 +38,9 @@ run: install
 	$(BIN)/python manage.py generate_dataset --customers $(DEMO_CUSTOMERS) --seed 42 --out $(DEMO_WORKBOOK)
 	$(BIN)/python manage.py import_workbook $(DEMO_WORKBOOK)
 	$(BIN)/python manage.py ensure_staff_login
+	@echo "Webhooks: POST http://$(HOST):$(PORT)/api/webhooks/{events,stripe,shopify,zendesk,qualtrics}/ (schema: /api/schema/);"
+	@echo "  demo signing secrets are the PROCX_*_WEBHOOK_SECRET variables at the top of the Makefile;"
+	@echo "  '.venv/bin/python manage.py run_event_driven --url http://$(HOST):$(PORT)' posts signed samples."
 	@echo "ProCX on http://$(HOST):$(PORT)/ (web app and worker; Ctrl-C stops both)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py qcluster & \

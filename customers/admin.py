@@ -547,12 +547,35 @@ class CustomerEventAdmin(CustomerRowAdmin):
         "customer__last_name",
     )
     search_help_text = "Search by event id, or by the customer's id, name or email."
-    readonly_fields = ("metadata_pretty", "raw_payload_pretty")
+    readonly_fields = (
+        "metadata_pretty",
+        "raw_payload_pretty",
+        "delivery_key",
+        "received_at",
+        "health_change",
+        "processed_at",
+        "processing_error",
+    )
     fieldsets = (
         (None, {"fields": ("event_id", "customer", "event_type", "event_time", "source", "category")}),
         ("Where", {"fields": ("device", "session_id", "product_id")}),
         ("What happened", {"fields": ("description", "metadata_pretty", "raw_payload_pretty")}),
+        (
+            "Webhook",
+            {"fields": ("delivery_key", "received_at", "health_change", "processed_at", "processing_error")},
+        ),
     )
+
+    @admin.display(description="health before -> after")
+    def health_change(self, event: CustomerEvent) -> str:
+        if event.health_after is None:
+            return "not re-scored yet" if event.delivery_key else "-"
+        before = "not scored" if event.health_before is None else f"{event.health_before:.1f}"
+        risk = ""
+        if event.risk_after is not None:
+            risk_before = "?" if event.risk_before is None else f"{event.risk_before:.0%}"
+            risk = f"; churn risk {risk_before} -> {event.risk_after:.0%}"
+        return f"{before} -> {event.health_after:.1f}{risk}"
 
     @admin.display(description="metadata")
     def metadata_pretty(self, event: CustomerEvent) -> SafeString | str:

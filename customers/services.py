@@ -8,6 +8,7 @@ import operator
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from customers.importer import (
     shift_dates,
     values_for_database,
 )
+from customers.models import NpsResponse, Order, OrderStatus, Payment, PaymentStatus, SupportTicket
 from customers.workbook import SHEETS, Sheet
 from customers.workbook_files import (
     Engine,
@@ -36,6 +38,7 @@ from customers.workbook_files import (
     workbook_sheet_names,
     workbook_write,
 )
+from events.models import CustomerEvent
 
 Progress = Callable[[str], None]
 
@@ -377,3 +380,172 @@ def _export_values(kind: str, values: pd.Series) -> pd.Series:
 
     # Built as an object series directly: mapping would turn ints with gaps into floats.
     return pd.Series([convert(value) for value in values.tolist()], index=values.index, dtype=object)
+
+
+# --- Webhook events on the sheets -------------------------------------------------------------
+
+# Zendesk says "normal" where the contract says "medium".
+_TICKET_PRIORITIES = {"low": "low", "normal": "medium", "medium": "medium", "high": "high", "urgent": "urgent"}
+_TICKET_CHANNELS = {
+    "email": "email",
+    "web": "email",
+    "mail": "email",
+    "chat": "chat",
+    "voice": "phone",
+    "phone": "phone",
+}
+_PAYMENT_METHODS = {"card": "card", "upi": "upi", "wallet": "wallet", "netbanking": "netbanking", "cod": "cod"}
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _short_id(event: CustomerEvent) -> str:
+    return event.event_id.removeprefix("EVT_").replace("_", "")[-12:]
+
+
+def event_effects_apply(*, event: CustomerEvent) -> list[str]:
+    """Write what a webhook event implies to the other sheets, and say what was written.
+
+    payment.failed / subscription.payment_failed / payment.succeeded: a Payment for the order
+    (when the order is ours) and the order's payment status; nps.*: an NpsResponse;
+    support.ticket.*: the SupportTicket created or updated; order.cancelled / order.delayed /
+    order.delivered: the Order updated. Facts the event does not carry are left blank rather
+    than guessed. Returns one sentence per change (or why none was made), for the event's page.
+    """
+    data = event.metadata or {}
+    kind = event.event_type
+    if kind in ("payment.failed", "subscription.payment_failed", "payment.succeeded"):
+        return _payment_effect(event, data, failed=kind != "payment.succeeded")
+    if kind.startswith("nps."):
+        return _nps_effect(event, data)
+    if kind.startswith("support.ticket."):
+        return _ticket_effect(event, data)
+    if kind in ("order.cancelled", "order.delayed", "order.delivered", "shipment.delayed"):
+        return _order_effect(event, data)
+    return []
+
+
+def _our_order(event: CustomerEvent, data: dict[str, Any]) -> Order | None:
+    order_id = str(data.get("order_id") or "").strip()
+    if not order_id:
+        return None
+    return Order.objects.filter(pk=order_id, customer_id=event.customer_id).first()
+
+
+def _payment_effect(event: CustomerEvent, data: dict[str, Any], *, failed: bool) -> list[str]:
+    order = _our_order(event, data)
+    if order is None:
+        named = data.get("order_id")
+        return [f"no payment recorded: order {named} is not one of this customer's" if named else "no order named"]
+    status = PaymentStatus.FAILED if failed else PaymentStatus.SUCCESS
+    method = str(data.get("payment_method") or "").split()[0].lower() if data.get("payment_method") else ""
+    payment_id = str(data.get("charge_id") or data.get("invoice_id") or data.get("payment_id") or "")
+    payment_id = (payment_id or f"PM{_short_id(event)}")[:32]
+    owner = Payment.objects.filter(pk=payment_id).values_list("customer_id", flat=True).first()
+    if owner is not None and owner != event.customer_id:
+        return [f"no payment recorded: payment {payment_id} already belongs to customer {owner}"]
+    payment, created = Payment.objects.update_or_create(
+        payment_id=payment_id,
+        defaults={
+            "order": order,
+            "customer_id": event.customer_id,
+            "payment_date": event.event_time,
+            "amount": _decimal(data.get("amount")) or order.total_amount,
+            "payment_method": _PAYMENT_METHODS.get(method, order.payment_method),
+            "status": status,
+            "failure_reason": str(data.get("reason") or "")[:64] if failed else "",
+        },
+    )
+    Order.objects.filter(pk=order.pk).update(payment_status=status)
+    verb = "recorded" if created else "updated"
+    return [
+        f"payment {payment.pk} {verb} as {status} for order {order.pk}",
+        f"order {order.pk} payment status {status}",
+    ]
+
+
+def _nps_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
+    try:
+        score = int(data["nps_score"])
+    except (KeyError, TypeError, ValueError):
+        return ["no NPS answer recorded: the event carries no score"]
+    survey_id = str(data.get("response_id") or f"NPS{_short_id(event)}")[:32]
+    NpsResponse.objects.update_or_create(
+        survey_id=survey_id,
+        defaults={
+            "customer_id": event.customer_id,
+            "date": event.event_time,
+            "nps_score": score,
+            "feedback_text": str(data.get("feedback") or ""),
+        },
+    )
+    return [f"NPS answer {survey_id} recorded: {score}"]
+
+
+def _ticket_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
+    raw_id = str(data.get("ticket_id") or "").strip()
+    if not raw_id:
+        return ["no ticket recorded: the event carries no ticket id"]
+    ticket_id = (raw_id if raw_id[0].isalpha() else f"{event.source[:2].upper()}-{raw_id}")[:32]
+    escalated = event.event_type == "support.ticket.escalated"
+    resolved = event.event_type == "support.ticket.resolved"
+    ticket = SupportTicket.objects.filter(pk=ticket_id).first()
+    if ticket is not None and ticket.customer_id != event.customer_id:
+        return [f"no ticket changed: ticket {ticket_id} belongs to customer {ticket.customer_id}"]
+    priority = _TICKET_PRIORITIES.get(str(data.get("priority") or "").lower())
+    if ticket is None:
+        ticket = SupportTicket(
+            ticket_id=ticket_id,
+            customer_id=event.customer_id,
+            order=_our_order(event, data),
+            created_at=event.event_time,
+            channel=_TICKET_CHANNELS.get(str(data.get("channel") or "").lower(), "email"),
+            category="other",
+            priority=priority or "medium",
+            status="open",
+            escalation=False,
+            initial_message=str(data.get("description") or data.get("subject") or event.description),
+        )
+        verb = "opened"
+    else:
+        verb = "updated"
+    if priority:
+        ticket.priority = priority
+    if escalated:
+        ticket.status, ticket.escalation = "escalated", True
+        ticket.escalated_to = str(data.get("group") or data.get("escalated_to") or ticket.escalated_to)[:100]
+    if resolved:
+        ticket.status = "resolved"
+        hours = (event.event_time - ticket.created_at).total_seconds() / 3600
+        ticket.resolution_time_hours = round(max(0.0, hours), 1)
+    ticket.save()
+    return [f"ticket {ticket_id} {verb}: {ticket.get_status_display().lower()}, {ticket.priority} priority"]
+
+
+def _order_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
+    order = _our_order(event, data)
+    if order is None:
+        named = data.get("order_id")
+        return [f"no order updated: {named} is not one of this customer's orders" if named else "no order named"]
+    if event.event_type == "order.cancelled":
+        order.order_status = OrderStatus.CANCELLED
+        change = "cancelled"
+    elif event.event_type == "order.delivered":
+        order.order_status = OrderStatus.DELIVERED
+        order.actual_delivery_date = event.event_time.date()
+        order.delivery_delay_days = float(max(0, (order.actual_delivery_date - order.estimated_delivery_date).days))
+        change = "delivered"
+    else:
+        delay = _decimal(data.get("delay_days"))
+        if delay is None:
+            return [f"order {order.pk} not changed: the event does not say by how much it is delayed"]
+        order.delivery_delay_days = float(delay)
+        change = f"delayed by {delay} days"
+    order.save()
+    return [f"order {order.pk} {change}"]

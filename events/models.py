@@ -1,4 +1,5 @@
-"""Customer activity: the workbook's `customer_events` sheet and, later, webhook events."""
+"""Customer activity: the workbook's `customer_events` sheet and webhook events, and the log of
+every webhook delivery."""
 
 from __future__ import annotations
 
@@ -35,6 +36,16 @@ class CustomerEvent(models.Model):
     description = models.TextField(blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     raw_payload = models.JSONField(null=True, blank=True)
+    # Webhook events only: the provider's idempotency key ("stripe:evt_..."): one event per delivery.
+    delivery_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    # Filled in by the processing after commit: the stored health before and after the re-score.
+    health_before = models.FloatField(null=True, blank=True)
+    health_after = models.FloatField(null=True, blank=True)
+    risk_before = models.FloatField(null=True, blank=True)
+    risk_after = models.FloatField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    processing_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-event_time"]
@@ -42,3 +53,67 @@ class CustomerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.event_type}"
+
+
+class DeliveryOutcome(models.TextChoices):
+    ACCEPTED = "accepted"  # 200: stored as a customer event
+    DUPLICATE = "duplicate"  # 200: seen before, acknowledged, stored once
+    INBOX = "inbox"  # 202: unknown event type or customer, kept to re-process
+    REJECTED = "rejected"  # 401: bad or missing signature, or a stale timestamp
+    INVALID = "invalid"  # 400: malformed JSON or a missing required field
+    TOO_LARGE = "too_large", "Too large"  # 413
+    REPROCESSED = "reprocessed"  # an inbox delivery later stored as an event
+
+
+class WebhookDelivery(models.Model):
+    """Every delivery a provider posted, accepted or not: what came, what we answered and why.
+
+    The body is kept (up to the size limit) so an inbox delivery can be re-processed once the
+    customer exists, and so a rejected one can be investigated.
+    """
+
+    source = models.CharField(max_length=16, db_index=True)
+    received_at = models.DateTimeField(db_index=True)
+    delivery_id = models.CharField(max_length=200, blank=True, help_text="the provider's idempotency key")
+    native_type = models.CharField(max_length=100, blank=True, help_text="the provider's event type or topic")
+    event_type = models.CharField(max_length=64, blank=True, help_text="the canonical type, when read")
+    headers = models.JSONField(default=dict, blank=True, help_text="the headers that matter (never secrets)")
+    body = models.TextField(blank=True)
+    body_bytes = models.PositiveIntegerField(default=0)
+    signature_verified = models.BooleanField(default=False)
+    unsigned_allowed = models.BooleanField(
+        default=False, help_text="accepted without a valid signature because PROCX_WEBHOOKS_ALLOW_UNSIGNED is on"
+    )
+    outcome = models.CharField(max_length=16, choices=DeliveryOutcome.choices, db_index=True)
+    status_code = models.PositiveSmallIntegerField()
+    error = models.TextField(blank=True)
+    event = models.ForeignKey(
+        CustomerEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    reprocessed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.native_type or '?'} {self.get_outcome_display()} ({self.status_code})"
+
+
+class ProviderCustomer(models.Model):
+    """A provider's own id for one of our customers (Stripe cus_..., Shopify and Zendesk ids),
+    learnt from deliveries that also named the customer, so later ones that carry only the
+    provider's id still find them."""
+
+    source = models.CharField(max_length=16)
+    provider_customer_id = models.CharField(max_length=100)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="provider_ids")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "provider_customer_id"], name="provider_customer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.provider_customer_id} -> {self.customer_id}"

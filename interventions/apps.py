@@ -27,9 +27,19 @@ def ensure_scan_schedule(**kwargs: object) -> None:
     )
 
 
+def queue_event_processing(*, event_ids: list[str], **kwargs: object) -> None:
+    """Webhook events were stored: process them on the worker (the provider is not kept waiting)."""
+    from django_q.tasks import async_task
+
+    async_task("interventions.tasks.process_events", event_ids, task_name=f"process events {event_ids[0]}"[:100])
+
+
 class InterventionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interventions"
 
     def ready(self) -> None:
+        from events.signals import customer_events_stored
+
         post_migrate.connect(ensure_scan_schedule, sender=self)
+        customer_events_stored.connect(queue_event_processing, dispatch_uid="procx-queue-event-processing")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer, ScanFinding, ScanRun
-from customers.scan import scan_run
+from customers.scan import customer_rescore, scan_run
+from customers.services import event_effects_apply
 from events.models import CustomerEvent
 from interventions.agents.context import contexts_build
 from interventions.agents.llm import OpenAIBackend, model_backend
@@ -31,6 +33,7 @@ from interventions.empathy import MessageFacts, score_message
 from interventions.models import AgentStep, Intervention, InvalidTransition, Origin, Status
 
 Progress = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 NO_SUCH_CUSTOMER = "no such customer"
 
@@ -335,6 +338,74 @@ def intervention_edit(*, intervention: Intervention, user: object, subject: str,
     locked.edited_at = timezone.now()
     locked.save()
     return locked
+
+
+@dataclass
+class EventsProcessed:
+    """What processing stored webhook events did: re-scored, failed (kept for a retry), drafted."""
+
+    processed: list[CustomerEvent]
+    failed: dict[str, str]
+    drafts: list[DraftOutcome]
+
+
+def events_process(
+    *, event_ids: Sequence[str] | None = None, model: OpenAIBackend | object | None = DEFAULT_MODEL
+) -> EventsProcessed:
+    """What a stored webhook event does to its customer, after the provider has its answer.
+
+    For each event not processed yet (all of them, or those in `event_ids`): apply it to the
+    sheets (a failed payment, an NPS answer, a ticket, an order's status), re-score the customer
+    with the scan's own service, and keep the health and risk before and after on the event;
+    all of it in one transaction per event. An event whose processing raises keeps its error
+    and stays unprocessed for the next run (the scheduled scan retries), so nothing is lost.
+    Then a COMPLAINT from a customer now at risk gets outreach drafted, pending review.
+    """
+    pending = CustomerEvent.objects.filter(processed_at=None).exclude(delivery_key=None).order_by("received_at")
+    if event_ids is not None:
+        pending = pending.filter(pk__in=list(event_ids))
+    processed: list[CustomerEvent] = []
+    failed: dict[str, str] = {}
+    requests: list[DraftRequest] = []
+    for event in pending:
+        try:
+            with transaction.atomic():
+                customer = Customer.objects.select_for_update().get(pk=event.customer_id)
+                effects = event_effects_apply(event=event)
+                snapshot = customer_rescore(customer_id=customer.pk)
+                event.health_before, event.risk_before = customer.health_score, customer.churn_risk
+                event.health_after, event.risk_after = snapshot.score, snapshot.churn_risk
+                event.metadata = {**event.metadata, "effects": effects}
+                event.processed_at = timezone.now()
+                event.processing_error = ""
+                event.save()
+        except Exception as error:  # kept on the event and retried: one bad event must not stop the rest
+            message = f"{type(error).__name__}: {error}"
+            logger.exception("processing event %s failed", event.pk)
+            CustomerEvent.objects.filter(pk=event.pk).update(processing_error=message[:2000])
+            failed[event.pk] = message
+            continue
+        processed.append(event)
+        if event.category == "COMPLAINT" and (event.risk_after or 0) > settings.PROCX_SCAN_MIN_RISK:
+            trigger = Trigger(
+                kind="webhook",
+                description=event.description,
+                category="COMPLAINT",
+                customer_text=str(event.metadata.get("feedback") or event.metadata.get("message") or ""),
+                order_id=str(event.metadata.get("order_id") or ""),
+            )
+            requests.append(DraftRequest(event.customer_id, trigger, event=event))
+    drafts: list[DraftOutcome] = []
+    if requests:
+        try:
+            drafts = interventions_draft(requests=requests, origin=Origin.WEBHOOK, model=model)
+        except Exception as error:  # the events are processed; outreach can be drafted by the next scan
+            logger.exception("drafting outreach for webhook events failed")
+            for request in requests:
+                CustomerEvent.objects.filter(pk=request.event.pk).update(
+                    processing_error=f"outreach not drafted: {type(error).__name__}: {error}"[:2000]
+                )
+    return EventsProcessed(processed, failed, drafts)
 
 
 def proactive_scan_run(

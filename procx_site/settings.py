@@ -7,6 +7,7 @@ start-up with ImproperlyConfigured naming the variable.
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
     "django_htmx",
     "django_q",
     "customers",
@@ -209,6 +211,28 @@ PROCX_OPENAI_MODEL = os.environ.get("PROCX_OPENAI_MODEL", "gpt-4o-mini").strip()
 PROCX_OPENAI_TIMEOUT_SECONDS = env_float("PROCX_OPENAI_TIMEOUT_SECONDS", 30.0, minimum=1, maximum=600)
 PROCX_OPENAI_MAX_RETRIES = env_int("PROCX_OPENAI_MAX_RETRIES", 2, minimum=0)
 
+# --- Webhooks ------------------------------------------------------------------------------
+# Each a comma-separated list: every secret listed is accepted, so a secret can be rotated
+# without dropping deliveries. A source with no secret rejects every delivery (401).
+PROCX_WEBHOOK_SECRETS: dict[str, list[str]] = {
+    "procx": env_list("PROCX_WEBHOOK_SECRET", ""),
+    "stripe": env_list("PROCX_STRIPE_WEBHOOK_SECRET", ""),
+    "shopify": env_list("PROCX_SHOPIFY_WEBHOOK_SECRET", ""),
+    "zendesk": env_list("PROCX_ZENDESK_WEBHOOK_SECRET", ""),
+    "qualtrics": env_list("PROCX_QUALTRICS_WEBHOOK_SECRET", ""),
+}
+for _secret in PROCX_WEBHOOK_SECRETS["procx"]:
+    try:
+        base64.b64decode(_secret.removeprefix("whsec_"), validate=True)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "PROCX_WEBHOOK_SECRET must list Standard Webhooks secrets, whsec_ followed by base64; one is not"
+        ) from None
+# For local demos only: accept deliveries whose signature does not verify (logged as unsigned).
+PROCX_WEBHOOKS_ALLOW_UNSIGNED = env_bool("PROCX_WEBHOOKS_ALLOW_UNSIGNED", False)
+if PROCX_WEBHOOKS_ALLOW_UNSIGNED and not DEBUG:
+    raise ImproperlyConfigured("PROCX_WEBHOOKS_ALLOW_UNSIGNED is for local demos: it cannot be on when DEBUG is off")
+
 # --- Auth, i18n, static ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -236,6 +260,13 @@ if not DEBUG:
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ProCX webhook API",
+    "DESCRIPTION": "Signed deliveries from ProCX's own envelope, Stripe, Shopify, Zendesk and Qualtrics.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 LOGGING = {

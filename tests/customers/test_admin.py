@@ -26,7 +26,7 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 from customers.admin import LatestRowsFormSet
 from customers.models import ChurnLabel, ChurnModel, Customer, NpsResponse, Order, Payment, ScanFinding, SupportTicket
 from customers.workbook_files import workbook_write
-from events.models import CustomerEvent
+from events.models import CustomerEvent, ProviderCustomer, WebhookDelivery
 from tests.factories import (
     NOW,
     contract_frames,
@@ -108,6 +108,17 @@ SAMPLES: dict[str, Callable[[], Model]] = {
         as_of=NOW, metrics={"roc_auc": 0.51}, baseline_metrics={"roc_auc": 0.5}, reason="no usable signal"
     ),
     "interventions.intervention": lambda: _intervention(),
+    "events.webhookdelivery": lambda: WebhookDelivery.objects.create(
+        source="stripe",
+        received_at=NOW,
+        body='{"id": "evt_1"}',
+        outcome="inbox",
+        status_code=202,
+        error="no customer matches email 'x@example.com'",
+    ),
+    "events.providercustomer": lambda: ProviderCustomer.objects.create(
+        source="stripe", provider_customer_id="cus_1", customer=Customer.objects.first()
+    ),
 }
 
 

@@ -132,3 +132,22 @@ def test_it_refuses_zero_workers() -> None:
     result = run_settings(PROCX_WORKERS="0")
     assert result.returncode != 0
     assert "PROCX_WORKERS must be at least 1" in result.stderr
+
+
+def test_a_standard_webhooks_secret_that_is_not_base64_stops_start_up() -> None:
+    result = run_settings(PROCX_WEBHOOK_SECRET="whsec_not base64!")
+    assert result.returncode != 0
+    assert "PROCX_WEBHOOK_SECRET must list Standard Webhooks secrets" in result.stderr
+    assert "not base64!" not in result.stderr
+
+
+def test_unsigned_webhooks_are_refused_in_production() -> None:
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50, PROCX_WEBHOOKS_ALLOW_UNSIGNED="true")
+    assert result.returncode != 0
+    assert "PROCX_WEBHOOKS_ALLOW_UNSIGNED is for local demos" in result.stderr
+
+
+def test_offer_caps_name_a_bad_pair() -> None:
+    result = run_settings(PROCX_OFFER_CAPS="VIP=20,Loyal=lots")
+    assert result.returncode != 0
+    assert "'Loyal=lots' is not one" in result.stderr

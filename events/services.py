@@ -1,0 +1,268 @@
+"""Receiving webhook deliveries: verify, read, log, store once, and hand on.
+
+`delivery_receive` is what every endpoint calls. It answers the way providers expect: fast,
+and with the status that tells them whether to retry. Every delivery is logged (accepted or
+not); a verified delivery of an unknown type or for an unknown customer goes to the inbox
+(202) and can be re-processed later (`delivery_reprocess`); the same delivery twice,
+even at the same moment, is stored once. What a stored event then does to the customer
+(the sheets, the re-score, the outreach) happens after commit, downstream: the
+`customer_events_stored` signal tells whoever listens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.adapters import adapt
+from events.descriptions import event_description
+from events.models import CustomerEvent, DeliveryOutcome, ProviderCustomer, WebhookDelivery
+from events.signals import customer_events_stored
+from events.signatures import VERIFIERS
+from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType
+
+MAX_BODY_BYTES = 256 * 1024
+
+# Headers worth keeping in the log: what identifies and dates a delivery. Signatures are kept
+# (they are not secrets and show what was sent); authorization and cookies never are.
+LOGGED_HEADERS = (
+    "content-type",
+    "user-agent",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+    "stripe-signature",
+    "x-shopify-topic",
+    "x-shopify-hmac-sha256",
+    "x-shopify-shop-domain",
+    "x-shopify-webhook-id",
+    "x-shopify-event-id",
+    "x-shopify-triggered-at",
+    "x-zendesk-webhook-signature",
+    "x-zendesk-webhook-signature-timestamp",
+    "x-procx-signature",
+)
+
+
+@dataclass
+class DeliveryResult:
+    """What to answer: the HTTP status and a small JSON body, and the log row."""
+
+    status_code: int
+    body: dict[str, Any]
+    delivery: WebhookDelivery
+
+
+def _headers(headers: Mapping[str, str]) -> dict[str, str]:
+    lowered = {key.lower(): value for key, value in headers.items()}
+    return {name: lowered[name] for name in LOGGED_HEADERS if name in lowered}
+
+
+def _customer_model() -> Any:
+    # Events sit upstream of customers and never import them (STYLE.md); the customer model is
+    # reached the way the event's foreign key names it.
+    return apps.get_model("customers", "Customer")
+
+
+def event_id_for(event: CanonicalEvent) -> str:
+    """An id in the seed's style, EVT_20250110_143200_<8 hex>, stable for the same delivery."""
+    digest = hashlib.sha256(f"{event.source}:{event.delivery_id}".encode()).hexdigest()[:8].upper()
+    return f"EVT_{event.occurred_at.astimezone(dt.UTC):%Y%m%d_%H%M%S}_{digest}"
+
+
+def customer_match(event: CanonicalEvent) -> str | None:
+    """Our customer id for the delivery: by customer_id, else by email, else by the provider's id."""
+    customers = _customer_model().objects
+    reference = event.customer
+    if reference.customer_id and customers.filter(pk=reference.customer_id).exists():
+        return reference.customer_id
+    if reference.email:
+        found = customers.filter(email__iexact=reference.email.strip()).values_list("pk", flat=True).first()
+        if found:
+            return found
+    if reference.provider_customer_id:
+        return (
+            ProviderCustomer.objects.filter(source=event.source, provider_customer_id=reference.provider_customer_id)
+            .values_list("customer_id", flat=True)
+            .first()
+        )
+    return None
+
+
+def _unknown_customer(event: CanonicalEvent) -> str:
+    reference = event.customer
+    named = [
+        f"{label} {value!r}"
+        for label, value in (
+            ("customer_id", reference.customer_id),
+            ("email", reference.email),
+            (f"{event.source} customer", reference.provider_customer_id),
+        )
+        if value
+    ]
+    return f"no customer matches {' or '.join(named) or 'the delivery'}"
+
+
+def _store(event: CanonicalEvent, *, customer_id: str, raw: Any, received_at: dt.datetime) -> CustomerEvent:
+    """Insert the event (IntegrityError if this delivery is already stored) and learn the provider's id."""
+    stored = CustomerEvent.objects.create(
+        event_id=event_id_for(event),
+        customer_id=customer_id,
+        event_type=event.event_type,
+        event_time=event.occurred_at,
+        source=event.source,
+        category=event.category,
+        description=event_description(event),
+        metadata={**event.data, "native_type": event.native_type},
+        raw_payload=raw,
+        delivery_key=f"{event.source}:{event.delivery_id}",
+        received_at=received_at,
+    )
+    provider_id = event.customer.provider_customer_id
+    if provider_id:
+        ProviderCustomer.objects.get_or_create(
+            source=event.source, provider_customer_id=provider_id, defaults={"customer_id": customer_id}
+        )
+    return stored
+
+
+def _raw(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"form": body.decode("utf-8", errors="replace")}
+
+
+def _announce(events: list[CustomerEvent]) -> None:
+    ids = [event.pk for event in events]
+    transaction.on_commit(lambda: customer_events_stored.send(sender=CustomerEvent, event_ids=ids))
+
+
+def delivery_too_large(*, source: str, headers: Mapping[str, str], size: int) -> DeliveryResult:
+    """Log and refuse (413) a delivery whose declared size is over the limit, unread."""
+    message = f"the body is {size:,} bytes; the limit is {MAX_BODY_BYTES:,}"
+    log = WebhookDelivery.objects.create(
+        source=source,
+        received_at=timezone.now(),
+        headers=_headers(headers),
+        body_bytes=size,
+        outcome=DeliveryOutcome.TOO_LARGE,
+        status_code=413,
+        error=message,
+    )
+    return DeliveryResult(413, {"status": DeliveryOutcome.TOO_LARGE, "detail": message}, log)
+
+
+def delivery_receive(
+    *, source: str, headers: Mapping[str, str], body: bytes, received_at: dt.datetime | None = None
+) -> DeliveryResult:
+    """Verify, read, log and (once) store one delivery; returns what to answer."""
+    received_at = received_at or timezone.now()
+    log = WebhookDelivery(
+        source=source,
+        received_at=received_at,
+        headers=_headers(headers),
+        body_bytes=len(body),
+    )
+
+    def answer(status: int, outcome: str, message: str, **extra: Any) -> DeliveryResult:
+        log.status_code, log.outcome = status, outcome
+        if status >= 400:
+            log.error = message
+        log.save()
+        return DeliveryResult(status, {"status": outcome, "detail": message, **extra}, log)
+
+    if len(body) > MAX_BODY_BYTES:
+        return answer(
+            413, DeliveryOutcome.TOO_LARGE, f"the body is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}"
+        )
+    log.body = body.decode("utf-8", errors="replace")
+
+    try:
+        VERIFIERS[source](body=body, headers=headers, secrets=settings.PROCX_WEBHOOK_SECRETS[source], now=received_at)
+        log.signature_verified = True
+    except SignatureError as error:
+        if not settings.PROCX_WEBHOOKS_ALLOW_UNSIGNED:
+            return answer(401, DeliveryOutcome.REJECTED, str(error))
+        log.unsigned_allowed = True
+        log.error = f"signature not verified ({error}); accepted because PROCX_WEBHOOKS_ALLOW_UNSIGNED is on"
+
+    try:
+        event = adapt(source=source, headers=headers, body=body, received_at=received_at)
+    except PayloadError as error:
+        return answer(400, DeliveryOutcome.INVALID, str(error), field=error.field_name)
+    except UnknownEventType as error:
+        log.native_type = error.native_type[:100]
+        return _inbox(answer, str(error))
+    log.delivery_id = event.delivery_id[:200]
+    log.native_type = event.native_type[:100]
+    log.event_type = event.event_type
+    return _accept(event, log=log, body=body, received_at=received_at, answer=answer)
+
+
+def _inbox(answer: Any, reason: str) -> DeliveryResult:
+    result = answer(202, DeliveryOutcome.INBOX, f"kept in the inbox: {reason}")
+    result.delivery.error = reason
+    result.delivery.save(update_fields=["error"])
+    return result
+
+
+def _accept(
+    event: CanonicalEvent, *, log: WebhookDelivery, body: bytes, received_at: dt.datetime, answer: Any
+) -> DeliveryResult:
+    customer_id = customer_match(event)
+    if customer_id is None:
+        return _inbox(answer, _unknown_customer(event))
+    try:
+        with transaction.atomic():
+            stored = _store(event, customer_id=customer_id, raw=_raw(body), received_at=received_at)
+            log.event = stored
+            _announce([stored])
+            result = answer(200, DeliveryOutcome.ACCEPTED, stored.description, event_id=stored.pk)
+    except IntegrityError:
+        existing = CustomerEvent.objects.filter(delivery_key=f"{event.source}:{event.delivery_id}").first()
+        log.event = existing
+        return answer(200, DeliveryOutcome.DUPLICATE, "already received", event_id=existing.pk if existing else None)
+    return result
+
+
+def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Read an inbox delivery again (its customer may exist now, or its type be handled) and
+    store it if it can be; the signature was checked when it arrived. Returns the delivery,
+    updated: outcome reprocessed with its event, or still inbox with the current reason."""
+    if delivery.outcome != DeliveryOutcome.INBOX:
+        raise ValueError(f"delivery {delivery.pk} is {delivery.get_outcome_display().lower()}, not in the inbox")
+    body = delivery.body.encode()
+    try:
+        event = adapt(source=delivery.source, headers=delivery.headers, body=body, received_at=delivery.received_at)
+    except (PayloadError, UnknownEventType) as error:
+        delivery.error = str(error)
+        delivery.save(update_fields=["error"])
+        return delivery
+    customer_id = customer_match(event)
+    if customer_id is None:
+        delivery.error = _unknown_customer(event)
+        delivery.save(update_fields=["error"])
+        return delivery
+    with transaction.atomic():
+        stored = CustomerEvent.objects.filter(delivery_key=f"{event.source}:{event.delivery_id}").first()
+        if stored is None:
+            stored = _store(event, customer_id=customer_id, raw=_raw(body), received_at=delivery.received_at)
+            _announce([stored])
+        delivery.event = stored
+        delivery.outcome = DeliveryOutcome.REPROCESSED
+        delivery.delivery_id = event.delivery_id[:200]
+        delivery.event_type = event.event_type
+        delivery.reprocessed_at = timezone.now()
+        delivery.error = ""
+        delivery.save()
+    return delivery
