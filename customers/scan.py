@@ -150,7 +150,11 @@ def _score(signals: pd.DataFrame, *, population: Population, moment: dt.datetime
     )
 
 
-def _population() -> Population:
+def scan_population() -> Population:
+    """Every customer's segment and lifetime value: what the relative factors compare with.
+
+    Read once per batch of re-scores (it is a query over all customers), not once per customer.
+    """
     everyone = pd.DataFrame.from_records(
         list(Customer.objects.values_list("customer_id", "segment", "lifetime_value")),
         columns=["customer_id", "segment", "lifetime_value"],
@@ -403,14 +407,19 @@ def _findings(
     return findings
 
 
-def customer_rescore(*, customer_id: str, as_of: dt.datetime | dt.date | None = None) -> HealthScore:
-    """Re-score one customer now (after a webhook): the same numbers a full scan would give."""
+def customer_rescore(
+    *, customer_id: str, as_of: dt.datetime | dt.date | None = None, population: Population | None = None
+) -> HealthScore:
+    """Re-score one customer now (after a webhook): the same numbers a full scan would give.
+
+    `population` (scan_population()) may be passed in when re-scoring several in a row.
+    """
     moment = _resolve_as_of(as_of)
     signals = customer_signals(as_of=moment, customer_ids=[customer_id])
     if signals.empty:
         raise Customer.DoesNotExist(f"no customer {customer_id}")
     model = current_churn_model()
-    scored = _score(signals, population=_population(), moment=moment, model=model)
+    scored = _score(signals, population=population or scan_population(), moment=moment, model=model)
     with transaction.atomic():
         _store_scores(scored, moment=moment, scan=None)
     return HealthScore.objects.filter(customer_id=customer_id, scan=None).order_by("-pk").first()

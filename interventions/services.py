@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer, ScanFinding, ScanRun
-from customers.scan import customer_rescore, scan_run
+from customers.scan import customer_rescore, scan_population, scan_run
 from customers.services import event_effects_apply
 from events.models import CustomerEvent
 from interventions.agents.context import contexts_build
@@ -367,12 +367,14 @@ def events_process(
     processed: list[CustomerEvent] = []
     failed: dict[str, str] = {}
     requests: list[DraftRequest] = []
+    population = None
     for event in pending:
         try:
             with transaction.atomic():
                 customer = Customer.objects.select_for_update().get(pk=event.customer_id)
                 effects = event_effects_apply(event=event)
-                snapshot = customer_rescore(customer_id=customer.pk)
+                population = population or scan_population()
+                snapshot = customer_rescore(customer_id=customer.pk, population=population)
                 event.health_before, event.risk_before = customer.health_score, customer.churn_risk
                 event.health_after, event.risk_after = snapshot.score, snapshot.churn_risk
                 event.metadata = {**event.metadata, "effects": effects}
