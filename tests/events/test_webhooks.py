@@ -498,3 +498,23 @@ def test_run_event_driven_without_a_secret_says_which_to_set(settings) -> None:
         make_order(make_customer(email=f"shopper{number}@example.com"))
     with pytest.raises(CommandError, match="set PROCX_STRIPE_WEBHOOK_SECRET"):
         call_command("run_event_driven")
+
+
+def test_only_an_inbox_delivery_can_be_reprocessed(customer) -> None:
+    post("stripe", *stripe_delivery())
+    with pytest.raises(ValueError, match="is accepted, not in the inbox"):
+        event_services.delivery_reprocess(delivery=WebhookDelivery.objects.get())
+
+
+def test_staff_reprocess_the_inbox_from_the_admin(admin_client) -> None:
+    post("procx", *procx_delivery(customer_id="C100300", order_id=""))
+    waiting = WebhookDelivery.objects.get(outcome="inbox")
+    url = "/admin/events/webhookdelivery/"
+    response = admin_client.post(url, {"action": "reprocess_selected", "_selected_action": [waiting.pk]}, follow=True)
+    assert "Still in the inbox" in response.content.decode()
+    make_customer(customer_id="C100300")
+    response = admin_client.post(url, {"action": "reprocess_selected", "_selected_action": [waiting.pk]}, follow=True)
+    assert "Stored 1 delivery(ies) as customer events." in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.outcome == "reprocessed"
+    assert waiting.event.customer_id == "C100300"
