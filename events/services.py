@@ -6,7 +6,7 @@ not); a verified delivery of an unknown type or for an unknown customer goes to 
 (202) and can be re-processed later (`delivery_reprocess`); the same delivery twice,
 even at the same moment, is stored once. What a stored event then does to the customer
 (the sheets, the re-score, the outreach) happens after commit, downstream: the
-`customer_events_stored` signal tells whoever listens.
+`customer_events_stored` signal tells whoever listens, inside the storing transaction.
 """
 
 from __future__ import annotations
@@ -143,8 +143,9 @@ def _raw(body: bytes) -> Any:
 
 
 def _announce(events: list[CustomerEvent]) -> None:
-    ids = [event.pk for event in events]
-    transaction.on_commit(lambda: customer_events_stored.send(sender=CustomerEvent, event_ids=ids))
+    """Tell downstream, inside the storing transaction: a receiver either writes in the same
+    transaction (so its work and the event commit or roll back together) or defers to on_commit."""
+    customer_events_stored.send(sender=CustomerEvent, event_ids=[event.pk for event in events])
 
 
 def delivery_too_large(*, source: str, headers: Mapping[str, str], size: int) -> DeliveryResult:

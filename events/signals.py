@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent after the commit that stored webhook events, with `event_ids`: the customers app and
-# the pipeline react (the sheets, the re-score, the outreach) while the provider already has
-# its answer.
+# Sent inside the transaction that stores webhook events, with `event_ids`. A receiver that
+# writes to the same database may do so at once (it commits or rolls back with the events);
+# any other side effect belongs in transaction.on_commit. The pipeline app queues the
+# processing (the sheets, the re-score, the outreach) while the provider already has its answer.
 customer_events_stored = Signal()

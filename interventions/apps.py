@@ -28,10 +28,24 @@ def ensure_scan_schedule(**kwargs: object) -> None:
 
 
 def queue_event_processing(*, event_ids: list[str], **kwargs: object) -> None:
-    """Webhook events were stored: process them on the worker (the provider is not kept waiting)."""
+    """Webhook events are being stored: process them on the worker (the provider is not kept waiting).
+
+    With the ORM broker the queue is a table in this database, so the task is queued in the
+    storing transaction: it commits with the events or not at all, and costs no second
+    transaction (measured: a quarter of a delivery's time on SQLite). With Redis it is queued
+    after commit, so the worker never looks for events that are not there yet.
+    """
+    from django.conf import settings
+    from django.db import DEFAULT_DB_ALIAS, transaction
     from django_q.tasks import async_task
 
-    async_task("interventions.tasks.process_events", event_ids, task_name=f"process events {event_ids[0]}"[:100])
+    def queue() -> None:
+        async_task("interventions.tasks.process_events", event_ids, task_name=f"process events {event_ids[0]}"[:100])
+
+    if settings.Q_CLUSTER.get("orm") == DEFAULT_DB_ALIAS:
+        queue()
+    else:
+        transaction.on_commit(queue)
 
 
 class InterventionsConfig(AppConfig):
