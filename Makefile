@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/scan_bench.py
 	$(BIN)/python bench/pipeline_bench.py
+	$(BIN)/python bench/webhook_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
