@@ -251,12 +251,8 @@ def _save(items: list[tuple[DraftRequest, PipelineResult, DraftOutcome]], *, ori
             intervention = Intervention(customer_id=request.customer_id, origin=origin, **fields)
             outcome.intervention, outcome.created = intervention, True
             created.append((intervention, result, outcome))
+    # SQLite (3.35+) and PostgreSQL return the new ids, which the steps below point to.
     Intervention.objects.bulk_create([intervention for intervention, _, _ in created])
-    if not all(intervention.pk for intervention, _, _ in created):  # a database that cannot return ids
-        for intervention, _, _ in created:
-            intervention.pk = Intervention.objects.get(
-                customer_id=intervention.customer_id, origin=origin, status=Status.PENDING_REVIEW
-            ).pk
     AgentStep.objects.filter(intervention__in=[intervention for intervention, _ in updated]).delete()
     AgentStep.objects.bulk_create(
         step
