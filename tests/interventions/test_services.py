@@ -374,3 +374,20 @@ def test_a_draft_approved_but_not_sent_or_rejected_lately_is_not_redrafted_from_
 
     Intervention.objects.filter(status=Status.REJECTED).update(reviewed_at=NOW - dt.timedelta(days=30))
     assert draft(rejected_customer).created
+
+
+def test_a_failed_send_is_kept_and_can_be_retried_but_a_pending_draft_cannot_be_sent() -> None:
+    reviewer = User.objects.create_user("reviewer")
+    intervention = draft(troubled_customer()).intervention
+    with pytest.raises(InvalidTransition, match="pending review"):
+        intervention.mark_sent()
+    intervention.approve(user=reviewer)
+    intervention.mark_failed(error="SMTP 421: try later")
+    failed = Intervention.objects.get(pk=intervention.pk)
+    assert (failed.status, failed.send_error) == (Status.FAILED, "SMTP 421: try later")
+    with pytest.raises(InvalidTransition, match="failed"):
+        failed.mark_failed(error="again")
+    failed.mark_sent()
+    sent = Intervention.objects.get(pk=intervention.pk)
+    assert (sent.status, sent.send_error) == (Status.SENT, "")
+    assert sent.sent_at is not None
