@@ -12,7 +12,8 @@ the project's settings and URLs plus the baseline view) and 20 concurrent keep-a
   provider's retry is), which must be acknowledged and stored once.
 Requests are signed before the clock starts, in batches short enough for the 300 s tolerance.
 Each kind is warmed up first (200 requests, not counted). No django-q worker runs: the
-processing queued after each commit is not part of ingestion (the queue is only counted).
+processing queued after commit is not part of ingestion (the queue is only counted: one task
+per web process per PROCX_EVENT_BATCH_SECONDS, not one per delivery).
 Afterwards the database is counted: one stored event per distinct delivery and one
 WebhookDelivery row per request, or the difference is reported as lost.
 Targets: at least 300 deliveries/s on SQLite, p99 under 100 ms, no errors and nothing lost,
@@ -485,7 +486,10 @@ def print_table(result: DatabaseResult) -> None:
     )
     print(f"    {counts['deliveries']:,} WebhookDelivery rows for {result.webhook_sent:,} requests ({by_outcome})")
     print(f"    {counts['sessions']:,} minimal-view rows for {result.minimal_sent:,} requests")
-    print(f"    {counts['queued']:,} processing tasks queued for the django-q worker (none runs)")
+    print(
+        f"    {counts['queued']:,} processing tasks queued for the django-q worker (none runs; "
+        "each processes every event pending)"
+    )
     for example in result.minimal.error_examples + result.webhook.error_examples:
         print(f"  error: {example}")
 

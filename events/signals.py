@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that stores webhook events, with `event_ids`. A receiver that
-# writes to the same database may do so at once (it commits or rolls back with the events);
-# any other side effect belongs in transaction.on_commit. The pipeline app queues the
-# processing (the sheets, the re-score, the outreach) while the provider already has its answer.
+# Sent with `event_ids` once webhook events are stored (a re-processed inbox delivery: inside
+# the transaction that stores it). A receiver's side effects belong in transaction.on_commit:
+# the pipeline app queues the processing (the sheets, the re-score, the outreach) there, while
+# the provider already has its answer.
 customer_events_stored = Signal()

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import math
+import threading
+import time
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -27,25 +31,44 @@ def ensure_scan_schedule(**kwargs: object) -> None:
     )
 
 
-def queue_event_processing(*, event_ids: list[str], **kwargs: object) -> None:
-    """Webhook events are being stored: process them on the worker (the provider is not kept waiting).
+class _EventBatch:
+    """When this process last queued the processing of webhook events (monotonic seconds)."""
 
-    With the ORM broker the queue is a table in this database, so the task is queued in the
-    storing transaction: it commits with the events or not at all, and costs no second
-    transaction (measured: a quarter of a delivery's time on SQLite). With Redis it is queued
-    after commit, so the worker never looks for events that are not there yet.
+    lock = threading.Lock()
+    queued_at = -math.inf
+
+
+def queue_event_processing(**kwargs: object) -> None:
+    """Webhook events are being stored: have the worker process them once they are committed
+    (the provider is not kept waiting, and the worker never looks for events not there yet).
+
+    Queued after commit, outside the storing transaction, so SQLite's write lock is held only
+    for the event and its log row. One task serves every event this process stores within
+    PROCX_EVENT_BATCH_SECONDS: it processes all pending events and, before it ends, waits out
+    that window and looks once more, so an event stored just after it was queued is not left
+    behind. Should the process die between a commit and the queueing, the event stays pending
+    and the next scheduled scan processes it first.
     """
+    from django.db import transaction
+
+    transaction.on_commit(_queue_batch)
+
+
+def _queue_batch() -> None:
     from django.conf import settings
-    from django.db import DEFAULT_DB_ALIAS, transaction
     from django_q.tasks import async_task
 
-    def queue() -> None:
-        async_task("interventions.tasks.process_events", event_ids, task_name=f"process events {event_ids[0]}"[:100])
-
-    if settings.Q_CLUSTER.get("orm") == DEFAULT_DB_ALIAS:
-        queue()
-    else:
-        transaction.on_commit(queue)
+    window = settings.PROCX_EVENT_BATCH_SECONDS
+    with _EventBatch.lock:
+        now = time.monotonic()
+        if window and now - _EventBatch.queued_at < window:
+            return  # the task queued less than a window ago will look after this event too
+        _EventBatch.queued_at = now
+    async_task(
+        "interventions.tasks.process_events",
+        settle_until=time.time() + window,
+        task_name="process webhook events",
+    )
 
 
 class InterventionsConfig(AppConfig):

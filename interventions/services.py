@@ -346,7 +346,10 @@ class EventsProcessed:
 
 
 def events_process(
-    *, event_ids: Sequence[str] | None = None, model: OpenAIBackend | object | None = DEFAULT_MODEL
+    *,
+    event_ids: Sequence[str] | None = None,
+    retry_failed: bool = True,
+    model: OpenAIBackend | object | None = DEFAULT_MODEL,
 ) -> EventsProcessed:
     """What a stored webhook event does to its customer, after the provider has its answer.
 
@@ -356,10 +359,15 @@ def events_process(
     all of it in one transaction per event. An event whose processing raises keeps its error
     and stays unprocessed for the next run (the scheduled scan retries), so nothing is lost.
     Then a COMPLAINT from a customer now at risk gets outreach drafted, pending review.
+    `retry_failed=False` leaves out events whose processing failed before (the scheduled scan
+    retries those). Two runs at once process each event once: an event is claimed, under the
+    customer's lock, only while it is still pending.
     """
     pending = CustomerEvent.objects.filter(processed_at=None).exclude(delivery_key=None).order_by("received_at")
     if event_ids is not None:
         pending = pending.filter(pk__in=list(event_ids))
+    if not retry_failed:
+        pending = pending.filter(processing_error="")
     processed: list[CustomerEvent] = []
     failed: dict[str, str] = {}
     requests: list[DraftRequest] = []
@@ -368,6 +376,10 @@ def events_process(
         try:
             with transaction.atomic():
                 customer = Customer.objects.select_for_update().get(pk=event.customer_id)
+                claimed = CustomerEvent.objects.select_for_update().filter(pk=event.pk, processed_at=None).first()
+                if claimed is None:
+                    continue  # another run processed it meanwhile
+                event = claimed
                 effects = event_effects_apply(event=event)
                 population = population or scan_population()
                 snapshot = customer_rescore(customer_id=customer.pk, population=population)

@@ -132,7 +132,6 @@ try:
 except Exception as error:  # dj-database-url raises several types for a bad URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL ({error})") from error
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
         # WAL lets the web app read while the worker writes; IMMEDIATE takes the write
         # lock up front so concurrent writers wait (timeout) instead of failing.
@@ -232,6 +231,11 @@ for _secret in PROCX_WEBHOOK_SECRETS["procx"]:
 PROCX_WEBHOOKS_ALLOW_UNSIGNED = env_bool("PROCX_WEBHOOKS_ALLOW_UNSIGNED", False)
 if PROCX_WEBHOOKS_ALLOW_UNSIGNED and not DEBUG:
     raise ImproperlyConfigured("PROCX_WEBHOOKS_ALLOW_UNSIGNED is for local demos: it cannot be on when DEBUG is off")
+
+# Webhook events stored within this many seconds by one web process are processed (applied,
+# re-scored) by one worker task rather than one task each: at a burst of deliveries the queue
+# gets one row a second, not one per delivery. 0 queues a task for every delivery.
+PROCX_EVENT_BATCH_SECONDS = env_float("PROCX_EVENT_BATCH_SECONDS", 1.0, minimum=0, maximum=60)
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -373,6 +373,24 @@ def test_an_unknown_customer_waits_in_the_inbox_and_is_stored_once_they_exist() 
     assert stored() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_deleted_between_the_match_and_the_insert_sends_the_delivery_to_the_inbox(
+    customer, monkeypatch
+) -> None:
+    def match_then_delete(event):
+        found = match(event)
+        Customer.objects.filter(pk=found).delete()
+        return found
+
+    match = event_services.customer_match
+    monkeypatch.setattr(event_services, "customer_match", match_then_delete)
+    body, headers = procx_delivery()
+    response = post("procx", body, headers)
+    assert (response.status_code, response.json()["status"]) == (202, "inbox")
+    assert stored() == 0
+    assert WebhookDelivery.objects.get().outcome == DeliveryOutcome.INBOX
+
+
 def test_a_provider_id_learnt_once_finds_the_customer_later(customer) -> None:
     post("stripe", *stripe_delivery())
     assert ProviderCustomer.objects.get(source="stripe").customer_id == "C100109"
