@@ -1,0 +1,954 @@
+"""Server-rendered inline SVG charts for the staff pages.
+
+Pure functions: no ORM, no request, no JavaScript, no external resources. Each returns a
+SafeString that a template embeds as it is. The root scales to its container
+(`width="100%"` with a viewBox) and is an accessible image: a `<title>` names it, a `<desc>`
+says what the data shows in words, and every data point carries a `<title>` child with its
+exact value, which browsers show as a native tooltip.
+
+Every element has a `chart-` class so the page stylesheet can theme it, and also inline
+default fill/stroke attributes so a chart looks right where the stylesheet is not loaded
+(an e-mail, the admin). Text that comes from data goes through `_tag`, which escapes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+__all__ = [
+    "BAR_COLOUR",
+    "GRID_COLOUR",
+    "INK_COLOUR",
+    "LINE_COLOUR",
+    "MUTED_COLOUR",
+    "NO_DATA_COLOUR",
+    "PANEL_COLOUR",
+    "STATUS_COLOURS",
+    "STATUS_SOFT_COLOURS",
+    "TRACK_COLOUR",
+    "FactorBar",
+    "factor_bars_svg",
+    "format_number",
+    "gauge_svg",
+    "histogram_svg",
+    "line_chart_svg",
+    "nice_ticks",
+]
+
+# The palette follows the page's CSS custom properties (interventions/static/procx/procx.css),
+# with the status colours softened for filled areas: full-strength red bars shout, and these
+# pages are meant to be read calmly.
+INK_COLOUR = "#1f2933"
+MUTED_COLOUR = "#616e7c"
+GRID_COLOUR = "#e4e7eb"
+AXIS_COLOUR = "#cbd2d9"
+TRACK_COLOUR = "#eef1f4"
+PANEL_COLOUR = "#ffffff"
+LINE_COLOUR = "#3b5bdb"
+BAR_COLOUR = "#9aabcf"
+NO_DATA_COLOUR = "#b8c2cc"
+STATUS_COLOURS: Mapping[str, str] = {"risk": "#d0605e", "watch": "#e09a52", "good": "#4f9d62"}
+STATUS_SOFT_COLOURS: Mapping[str, str] = {"risk": "#fdecec", "watch": "#fdf1e3", "good": "#e6f4ea"}
+
+NO_DATA_TEXT = "No data yet"
+LABEL_FONT_SIZE = 12
+SMALL_FONT_SIZE = 11
+# Average advance of a system sans-serif glyph, as a share of the font size. SVG text does not
+# wrap or measure itself, so label spacing and truncation work from this estimate.
+CHARACTER_WIDTH_EM = 0.56
+
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
+# Below these shares of its maximum a factor is coloured "risk" or "watch".
+FACTOR_RISK_SHARE = 0.4
+FACTOR_WATCH_SHARE = 0.7
+
+# Spans longer than this label their date ticks with month and year instead of day and month.
+LONG_SPAN_DAYS = 300
+
+
+@dataclass(frozen=True)
+class FactorBar:
+    """One factor of a score as factor_bars_svg draws it: the points it earned out of its
+    maximum, the input that decided it (`detail`, e.g. "last order 42 days ago"), and whether
+    the points are a neutral default because the input was missing (`no_data`)."""
+
+    label: str
+    points: float
+    maximum: float
+    detail: str = ""
+    no_data: bool = False
+
+
+def format_number(value: float) -> str:
+    """A number for people: thousands separators, at most two decimals, no trailing zeros."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
+    """About `count` evenly spaced round numbers (steps of 1, 2 or 5 times a power of ten)
+    that cover [low, high]: Heckbert's "nice numbers" from Graphics Gems (1990).
+
+    nice_ticks(0, 97) is [0, 20, 40, 60, 80, 100]. A flat range (low == high) is widened
+    around its value so the axis still has a scale.
+    """
+    if count < 2:
+        raise ValueError(f"count must be at least 2, not {count}")
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"ticks need finite bounds, not {low!r} and {high!r}")
+    low, high = float(min(low, high)), float(max(low, high))
+    if low == high:
+        # One value has no scale of its own; a tenth of its size either side (one around zero)
+        # puts it mid-axis with round neighbours.
+        half = abs(low) * 0.1 or 1.0
+        low, high = low - half, high + half
+    span = _nice_number(high - low, rounded=False)
+    step = _nice_number(span / (count - 1), rounded=True)
+    decimals = max(0, -math.floor(math.log10(step)))
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    steps = round((last - first) / step)
+    # round() removes float noise such as 0.30000000000000004; adding 0.0 turns -0.0 into 0.0.
+    return [round(first + index * step, decimals) + 0.0 for index in range(steps + 1)]
+
+
+def histogram_svg(
+    counts: Sequence[int],
+    *,
+    edges: Sequence[float],
+    title: str,
+    x_label: str = "",
+    highlight_below: float | None = None,
+) -> SafeString:
+    """Vertical bars, one per bin: bin i counts the values between edges[i] and edges[i + 1].
+
+    Bars whose upper edge is at or below `highlight_below` are drawn in the at-risk colour
+    (class `chart-bar-risk`), the others class `chart-bar`. Each bin is a `chart-bin` group
+    whose `<title>` gives its range and exact count, over a full-height transparent rectangle
+    so that even a short bar is easy to hover. All-zero or no counts draw "No data yet".
+    """
+    bin_counts = [_count(count) for count in counts]
+    edge_values = [float(edge) for edge in edges]
+    width, height = 640.0, 200.0
+    if bin_counts:
+        if len(edge_values) != len(bin_counts) + 1:
+            raise ValueError(f"{len(bin_counts)} bins need {len(bin_counts) + 1} edges, not {len(edge_values)}")
+        if any(not math.isfinite(edge) for edge in edge_values):
+            raise ValueError("bin edges must be finite")
+        if any(right <= left for left, right in itertools.pairwise(edge_values)):
+            raise ValueError("bin edges must increase")
+    total = sum(bin_counts)
+    if total == 0:
+        return _empty_chart(kind="histogram", title=title, width=width, height=height)
+
+    y_ticks = _count_ticks(max(bin_counts))
+    y_top = y_ticks[-1]
+    left = _text_width(max((format_number(tick) for tick in y_ticks), key=len), SMALL_FONT_SIZE) + 10
+    top, right = 10.0, 12.0
+    bottom = height - (40.0 if x_label else 24.0)
+    plot_width, plot_height = width - right - left, bottom - top
+    first_edge, last_edge = edge_values[0], edge_values[-1]
+
+    def x_of(edge: float) -> float:
+        return left + (edge - first_edge) / (last_edge - first_edge) * plot_width
+
+    def y_of(count: float) -> float:
+        return bottom - count / y_top * plot_height
+
+    parts = [_y_grid(y_ticks, y_of=y_of, left=left, right=width - right, label=format_number)]
+    for index, count in enumerate(bin_counts):
+        lower_edge, upper_edge = edge_values[index], edge_values[index + 1]
+        bar_left, bar_right = x_of(lower_edge), x_of(upper_edge)
+        # A hairline gap separates neighbours; narrow bins keep most of their width.
+        gap = min(1.0, (bar_right - bar_left) / 4)
+        at_risk = highlight_below is not None and upper_edge <= highlight_below
+        bar_height = count / y_top * plot_height
+        parts.append(
+            _tag(
+                "g",
+                {"class": "chart-bin"},
+                _tag("title", {}, f"{format_number(lower_edge)} to {format_number(upper_edge)}: {count:,}"),
+                _tag(
+                    "rect",
+                    {
+                        "class": "chart-bin-hit",
+                        "x": bar_left,
+                        "y": top,
+                        "width": bar_right - bar_left,
+                        "height": plot_height,
+                        "fill": "transparent",
+                    },
+                ),
+                _tag(
+                    "rect",
+                    {
+                        "class": "chart-bar-risk" if at_risk else "chart-bar",
+                        "x": bar_left + gap / 2,
+                        "y": bottom - bar_height,
+                        "width": bar_right - bar_left - gap,
+                        "height": bar_height,
+                        "fill": STATUS_COLOURS["risk"] if at_risk else BAR_COLOUR,
+                    },
+                ),
+            )
+        )
+    if highlight_below is not None and first_edge < highlight_below < last_edge:
+        threshold_x = x_of(highlight_below)
+        parts.append(
+            _tag(
+                "line",
+                {
+                    "class": "chart-threshold",
+                    "x1": threshold_x,
+                    "x2": threshold_x,
+                    "y1": top,
+                    "y2": bottom,
+                    "stroke": STATUS_COLOURS["risk"],
+                    "stroke-width": 1,
+                    "stroke-dasharray": "3 3",
+                },
+            )
+        )
+    parts.append(_baseline(left, width - right, bottom))
+    parts.append(_edge_ticks(edge_values, x_of=x_of, baseline=bottom))
+    if x_label:
+        parts.append(
+            _text(x_label, x=left + plot_width / 2, y=height - 6, css_class="chart-axis-label", anchor="middle")
+        )
+
+    bins_in_words = ", ".join(
+        f"{count:,} between {format_number(lower_edge)} and {format_number(upper_edge)}"
+        for count, lower_edge, upper_edge in zip(bin_counts, edge_values, edge_values[1:], strict=False)
+    )
+    description = f"{title}, {total:,} in all: {bins_in_words}."
+    if highlight_below is not None:
+        at_risk_total = sum(
+            count
+            for count, upper_edge in zip(bin_counts, edge_values[1:], strict=False)
+            if upper_edge <= highlight_below
+        )
+        description += f" {at_risk_total:,} below {format_number(highlight_below)}, drawn as at risk."
+    return _svg(kind="histogram", title=title, description=description, width=width, height=height, parts=parts)
+
+
+def line_chart_svg(
+    points: Sequence[tuple[datetime.datetime | datetime.date, float]],
+    *,
+    title: str,
+    value_format: Callable[[float], str] = format_number,
+    y_min: float | None = None,
+    y_max: float | None = None,
+    annotations: Sequence[str | None] | None = None,
+    band: tuple[float, float] | None = None,
+) -> SafeString:
+    """A value over time: a polyline with a circle per point (class `chart-point`).
+
+    Points are drawn in chronological order whatever order they come in; `annotations`, when
+    given, align with `points` as passed and say what moved at that point ("Recency -8,
+    Support +3"). Each circle's `<title>` is "date: value", followed by its annotation; an
+    annotated point is a larger ring (classes `chart-point chart-point-moved`).
+
+    `y_min` / `y_max` fix the value axis (they are widened rather than hide a point outside
+    them); `band` shades a horizontal zone such as the at-risk scores (class `chart-band`).
+    Aware datetimes are placed by their own wall-clock time: convert them to the display time
+    zone first (django.utils.timezone.localtime).
+    """
+    if annotations is not None and len(annotations) != len(points):
+        raise ValueError(f"{len(annotations)} annotations for {len(points)} points: they must align")
+    if y_min is not None and y_max is not None and y_min > y_max:
+        raise ValueError(f"y_min ({y_min}) is above y_max ({y_max})")
+    if band is not None and band[0] > band[1]:
+        raise ValueError(f"a band runs from low to high, not {band[0]} to {band[1]}")
+    rows = []
+    for index, (moment, value) in enumerate(points):
+        if not math.isfinite(value):
+            raise ValueError(f"point {index} has no finite value ({value!r})")
+        annotation = (annotations[index] or "").strip() if annotations is not None else ""
+        rows.append((_day_number(moment), moment, float(value), annotation))
+    # Sorting on the day number alone keeps points at the same moment in the caller's order.
+    rows.sort(key=lambda row: row[0])
+    width, height = 640.0, 220.0
+    if not rows:
+        return _empty_chart(kind="line-chart", title=title, width=width, height=height)
+
+    values = [row[2] for row in rows]
+    lowest, highest = min(values), max(values)
+    axis_low = lowest if y_min is None else min(y_min, lowest)
+    axis_high = highest if y_max is None else max(y_max, highest)
+    y_ticks = _axis_ticks(axis_low, axis_high)
+    domain_low = y_min if y_min is not None and y_min <= lowest else y_ticks[0]
+    domain_high = y_max if y_max is not None and y_max >= highest else y_ticks[-1]
+    if domain_high <= domain_low:
+        domain_low, domain_high = y_ticks[0], y_ticks[-1]
+    tolerance = (domain_high - domain_low) * 1e-9
+    y_ticks = [tick for tick in y_ticks if domain_low - tolerance <= tick <= domain_high + tolerance]
+
+    left = _text_width(max((value_format(tick) for tick in y_ticks), key=len, default=""), SMALL_FONT_SIZE) + 12
+    top, right, bottom = 18.0, 16.0, height - 24.0
+    plot_width, plot_height = width - right - left, bottom - top
+    first_day, last_day = rows[0][0], rows[-1][0]
+
+    def x_of(day: float) -> float:
+        if last_day == first_day:
+            return left + plot_width / 2
+        return left + (day - first_day) / (last_day - first_day) * plot_width
+
+    def y_of(value: float) -> float:
+        return bottom - (value - domain_low) / (domain_high - domain_low) * plot_height
+
+    parts = []
+    if band is not None:
+        band_low, band_high = max(band[0], domain_low), min(band[1], domain_high)
+        if band_low < band_high:
+            parts.append(
+                _tag(
+                    "rect",
+                    {
+                        "class": "chart-band",
+                        "x": left,
+                        "y": y_of(band_high),
+                        "width": plot_width,
+                        "height": y_of(band_low) - y_of(band_high),
+                        "fill": STATUS_SOFT_COLOURS["risk"],
+                    },
+                )
+            )
+    parts.append(_y_grid(y_ticks, y_of=y_of, left=left, right=width - right, label=value_format))
+    parts.append(_baseline(left, width - right, bottom))
+    date_ticks = _date_ticks(first_day, last_day)
+    parts.append(
+        _tag(
+            "g",
+            {"class": "chart-x-axis"},
+            *[_tick_mark(x_of(day), bottom) for day, _ in date_ticks],
+            *[
+                _text(label, x=x_of(day), y=bottom + 16, css_class="chart-tick-label", anchor="middle")
+                for day, label in date_ticks
+            ],
+        )
+    )
+
+    coordinates = [(x_of(day), y_of(value)) for day, _, value, _ in rows]
+    if len(coordinates) > 1:
+        parts.append(
+            _tag(
+                "polyline",
+                {
+                    "class": "chart-line",
+                    "points": " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in coordinates),
+                    "fill": "none",
+                    "stroke": LINE_COLOUR,
+                    "stroke-width": 1.5,
+                    "stroke-linejoin": "round",
+                },
+            )
+        )
+    for (x, y), (_, moment, value, annotation) in zip(coordinates, rows, strict=True):
+        tooltip = f"{_full_date(moment)}: {value_format(value)}"
+        if annotation:
+            tooltip += f" — {annotation}"
+        # An annotated point is a hollow ring, larger than the plain dots, so the eye finds
+        # the changes that have an explanation.
+        marker = (
+            {"class": "chart-point chart-point-moved", "r": 4, "fill": PANEL_COLOUR, "stroke": LINE_COLOUR}
+            if annotation
+            else {"class": "chart-point", "r": 2.5, "fill": LINE_COLOUR, "stroke": "none"}
+        )
+        parts.append(
+            _tag("circle", {"cx": x, "cy": y, "stroke-width": 1.5, **marker}, _tag("title", {}, tooltip)),
+        )
+    # The latest value is the one staff act on, so it is written out, not only hovered.
+    last_x, last_y = coordinates[-1]
+    parts.append(
+        _text(
+            value_format(rows[-1][2]),
+            x=last_x,
+            y=last_y - 8,
+            css_class="chart-value-label",
+            anchor="end" if len(rows) > 1 else "middle",
+            fill="currentColor",
+            weight=600,
+        )
+    )
+
+    if len(rows) == 1:
+        description = f"{title}: one point, {value_format(values[0])} on {_full_date(rows[0][1])}."
+    else:
+        lowest_row = min(rows, key=lambda row: row[2])
+        highest_row = max(rows, key=lambda row: row[2])
+        description = (
+            f"{title}: {len(rows):,} points from {_full_date(rows[0][1])} to {_full_date(rows[-1][1])}. "
+            f"Latest {value_format(rows[-1][2])}; lowest {value_format(lowest_row[2])} on {_full_date(lowest_row[1])}; "
+            f"highest {value_format(highest_row[2])} on {_full_date(highest_row[1])}."
+        )
+    annotated = sum(1 for row in rows if row[3])
+    if annotated:
+        description += f" {annotated:,} {'change is' if annotated == 1 else 'changes are'} explained."
+    if band is not None:
+        description += f" Shaded zone from {value_format(band[0])} to {value_format(band[1])}."
+    return _svg(kind="line-chart", title=title, description=description, width=width, height=height, parts=parts)
+
+
+def gauge_svg(
+    value: float | None,
+    *,
+    maximum: float = 100,
+    title: str,
+    bands: Sequence[tuple[float, str]] = ((40, "risk"), (70, "watch"), (100, "good")),
+) -> SafeString:
+    """A half-circle gauge: a muted track in the bands' colours, the value as an arc over it
+    in its band's colour (classes `chart-gauge-value chart-gauge-<band>`), and the value
+    rounded to a whole number in the middle with "of <maximum>" below.
+
+    `bands` are (upper bound, name) pairs in increasing order; a value belongs to the first
+    band whose upper bound it is below (so 40 is "watch" with the default bands, as
+    customers.health.health_band puts 40 out of "critical"). None, or NaN (how a missing
+    score arrives from pandas), draws "—" and "no score yet".
+    """
+    if not maximum > 0 or not math.isfinite(maximum):
+        raise ValueError(f"maximum must be a positive number, not {maximum!r}")
+    if not bands:
+        raise ValueError("a gauge needs at least one band")
+    uppers = [float(upper) for upper, _ in bands]
+    if any(upper <= 0 for upper in uppers) or any(b <= a for a, b in itertools.pairwise(uppers)):
+        raise ValueError(f"band bounds must be positive and increase: {uppers}")
+    if value is not None and math.isnan(value):
+        value = None
+
+    width, radius, thickness = 220.0, 86.0, 14.0
+    centre_x, centre_y = width / 2, radius + thickness / 2 + 4
+    height = centre_y + 20
+
+    def arc(start: float, end: float, attributes: Mapping[str, object], *children: str) -> SafeString:
+        return _tag(
+            "path",
+            {
+                "d": _arc_path(centre_x, centre_y, radius, start, end),
+                "fill": "none",
+                "stroke-width": thickness,
+                **attributes,
+            },
+            *children,
+        )
+
+    parts = []
+    lower = 0.0
+    for upper, name in bands:
+        start, end = _share(lower, maximum), _share(upper, maximum)
+        if end > start:
+            parts.append(
+                arc(
+                    start,
+                    end,
+                    {
+                        "class": f"chart-gauge-track chart-gauge-track-{name}",
+                        "stroke": STATUS_SOFT_COLOURS.get(name, TRACK_COLOUR),
+                    },
+                    _tag("title", {}, f"{name}: {format_number(lower)} to {format_number(upper)}"),
+                )
+            )
+        lower = float(upper)
+    if lower < maximum:
+        parts.append(
+            arc(_share(lower, maximum), 1.0, {"class": "chart-gauge-track", "stroke": TRACK_COLOUR}),
+        )
+    for end_value, anchor_x in ((0.0, centre_x - radius), (float(maximum), centre_x + radius)):
+        parts.append(
+            _text(format_number(end_value), x=anchor_x, y=centre_y + 16, css_class="chart-tick-label", anchor="middle")
+        )
+
+    of_maximum = f"of {format_number(maximum)}"
+    if value is None:
+        parts.append(
+            _text(
+                "—",
+                x=centre_x,
+                y=centre_y - 14,
+                css_class="chart-gauge-number chart-gauge-empty",
+                anchor="middle",
+                size=30,
+                fill=MUTED_COLOUR,
+            )
+        )
+        parts.append(
+            _text("no score yet", x=centre_x, y=centre_y + 4, css_class="chart-gauge-caption", anchor="middle")
+        )
+        description = f"{title}: no score yet."
+    else:
+        band_name = next((name for upper, name in bands if value < upper), bands[-1][1])
+        parts.append(
+            arc(
+                0.0,
+                _share(value, maximum),
+                {
+                    "class": f"chart-gauge-value chart-gauge-{band_name}",
+                    "stroke": STATUS_COLOURS.get(band_name, LINE_COLOUR),
+                },
+                _tag("title", {}, f"{format_number(value)} {of_maximum} ({band_name})"),
+            )
+        )
+        shown = f"{_round_half_up(value):,}"
+        parts.append(
+            _text(
+                shown,
+                x=centre_x,
+                y=centre_y - 14,
+                css_class="chart-gauge-number",
+                anchor="middle",
+                size=30,
+                fill="currentColor",
+                weight=600,
+            )
+        )
+        parts.append(_text(of_maximum, x=centre_x, y=centre_y + 4, css_class="chart-gauge-caption", anchor="middle"))
+        description = f"{title}: {shown} {of_maximum} ({band_name})."
+    return _svg(kind="gauge", title=title, description=description, width=width, height=height, parts=parts)
+
+
+def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
+    """One horizontal bar per factor: the label (and under it, in small muted text, the
+    input that decided it), a track as long as the factor's maximum relative to the largest
+    maximum, a fill as long as its points, and "points / maximum" at the right.
+
+    The fill's class says how the factor is doing: below 40% of its maximum `chart-bar-risk`,
+    below 70% `chart-bar-watch`, else `chart-bar-good`. A factor without data has a dashed,
+    hatched track and a grey fill (`chart-bar-no-data`) and says "(no data)" after its points,
+    since those points are a default and not earned.
+    """
+    width = 640.0
+    if not factors:
+        return _empty_chart(kind="factor-bars", title=title, width=width, height=80.0)
+    for factor in factors:
+        if not (factor.maximum > 0 and math.isfinite(factor.maximum)):
+            raise ValueError(f"factor {factor.label!r} needs a positive maximum, not {factor.maximum!r}")
+        if not math.isfinite(factor.points):
+            raise ValueError(f"factor {factor.label!r} has no finite points ({factor.points!r})")
+
+    identifier = _new_identifier()
+    hatch_id = f"{identifier}-hatch"
+    value_texts = [
+        f"{format_number(factor.points)} / {format_number(factor.maximum)}" + (" (no data)" if factor.no_data else "")
+        for factor in factors
+    ]
+    label_column = 170.0
+    track_left = label_column + 10
+    track_right = width - _text_width(max(value_texts, key=len), SMALL_FONT_SIZE) - 12
+    largest_maximum = max(factor.maximum for factor in factors)
+    label_limit = int(label_column / (LABEL_FONT_SIZE * CHARACTER_WIDTH_EM))
+    # The detail has its own line under the label, so it may run under the track too.
+    detail_limit = int(width / (SMALL_FONT_SIZE * CHARACTER_WIDTH_EM))
+
+    parts: list[SafeString] = []
+    if any(factor.no_data for factor in factors):
+        parts.append(
+            _tag(
+                "defs",
+                {},
+                _tag(
+                    "pattern",
+                    {
+                        "id": hatch_id,
+                        "width": 6,
+                        "height": 6,
+                        "patternUnits": "userSpaceOnUse",
+                        "patternTransform": "rotate(45)",
+                    },
+                    _tag("rect", {"width": 6, "height": 6, "fill": TRACK_COLOUR}),
+                    _tag("line", {"x1": 0, "y1": 0, "x2": 0, "y2": 6, "stroke": NO_DATA_COLOUR, "stroke-width": 1.5}),
+                ),
+            )
+        )
+    row_top = 4.0
+    for factor, value_text in zip(factors, value_texts, strict=True):
+        track_width = factor.maximum / largest_maximum * (track_right - track_left)
+        share = min(max(factor.points / factor.maximum, 0.0), 1.0)
+        if factor.no_data:
+            fill_class, fill_colour = "chart-bar-no-data", NO_DATA_COLOUR
+        elif share < FACTOR_RISK_SHARE:
+            fill_class, fill_colour = "chart-bar-risk", STATUS_COLOURS["risk"]
+        elif share < FACTOR_WATCH_SHARE:
+            fill_class, fill_colour = "chart-bar-watch", STATUS_COLOURS["watch"]
+        else:
+            fill_class, fill_colour = "chart-bar-good", STATUS_COLOURS["good"]
+        tooltip = f"{factor.label}: {value_text}" + (f" — {factor.detail}" if factor.detail else "")
+        track_attributes: dict[str, object] = {
+            "class": "chart-factor-track chart-factor-track-no-data" if factor.no_data else "chart-factor-track",
+            "x": track_left,
+            "y": row_top + 5,
+            "width": track_width,
+            "height": 10,
+            "rx": 2,
+            "fill": f"url(#{hatch_id})" if factor.no_data else TRACK_COLOUR,
+        }
+        if factor.no_data:
+            track_attributes |= {"stroke": MUTED_COLOUR, "stroke-width": 0.75, "stroke-dasharray": "3 2"}
+        children = [
+            _tag("title", {}, tooltip),
+            _text(
+                _truncate(factor.label, label_limit),
+                x=0,
+                y=row_top + 14,
+                css_class="chart-factor-label",
+                size=LABEL_FONT_SIZE,
+                fill="currentColor",
+            ),
+            _tag("rect", track_attributes),
+            _tag(
+                "rect",
+                {
+                    "class": f"chart-factor-fill {fill_class}",
+                    "x": track_left,
+                    "y": row_top + 5,
+                    "width": share * track_width,
+                    "height": 10,
+                    "rx": 2,
+                    "fill": fill_colour,
+                    "fill-opacity": 0.6 if factor.no_data else 1,
+                },
+            ),
+            _text(value_text, x=width - 4, y=row_top + 14, css_class="chart-factor-value", anchor="end"),
+        ]
+        if factor.detail:
+            children.append(
+                _text(_truncate(factor.detail, detail_limit), x=0, y=row_top + 29, css_class="chart-factor-detail")
+            )
+        parts.append(_tag("g", {"class": "chart-factor"}, *children))
+        row_top += 36 if factor.detail else 22
+
+    total_points = sum(factor.points for factor in factors)
+    total_maximum = sum(factor.maximum for factor in factors)
+    factors_in_words = "; ".join(
+        f"{factor.label} {format_number(factor.points)} of {format_number(factor.maximum)}"
+        + (" (no data)" if factor.no_data else "")
+        + (f", {factor.detail}" if factor.detail else "")
+        for factor in factors
+    )
+    description = (
+        f"{title}, {format_number(total_points)} of {format_number(total_maximum)} points: {factors_in_words}."
+    )
+    return _svg(
+        kind="factor-bars",
+        title=title,
+        description=description,
+        width=width,
+        height=row_top + 2,
+        parts=parts,
+        identifier=identifier,
+    )
+
+
+# Building blocks ---------------------------------------------------------------------------
+
+
+def _new_identifier() -> str:
+    # Several charts share a page and an HTMX swap can bring in one rendered by another worker,
+    # so element ids come from a random token rather than a per-process counter.
+    return f"chart-{uuid.uuid4().hex[:10]}"
+
+
+def _coordinate(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _attribute_value(value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _coordinate(value)
+    return str(value)
+
+
+def _tag(name: str, attributes: Mapping[str, object], *children: str) -> SafeString:
+    """An SVG element. Attribute values and plain-string children are escaped; SafeString
+    children (elements built here) are kept as they are."""
+    rendered_attributes = "".join(
+        format_html(' {}="{}"', key, _attribute_value(value)) for key, value in attributes.items() if value is not None
+    )
+    if not children:
+        return mark_safe(f"<{name}{rendered_attributes}/>")  # every part was escaped above
+    body = "".join(conditional_escape(child) for child in children)
+    return mark_safe(f"<{name}{rendered_attributes}>{body}</{name}>")  # every part was escaped above
+
+
+def _text(
+    content: str,
+    *,
+    x: float,
+    y: float,
+    css_class: str,
+    anchor: str = "start",
+    size: float = SMALL_FONT_SIZE,
+    fill: str = MUTED_COLOUR,
+    weight: int | None = None,
+) -> SafeString:
+    return _tag(
+        "text",
+        {
+            "class": css_class,
+            "x": x,
+            "y": y,
+            "text-anchor": anchor,
+            "font-size": size,
+            "font-weight": weight,
+            "fill": fill,
+        },
+        content,
+    )
+
+
+def _svg(
+    *,
+    kind: str,
+    title: str,
+    description: str,
+    width: float,
+    height: float,
+    parts: Sequence[str],
+    identifier: str | None = None,
+) -> SafeString:
+    identifier = identifier or _new_identifier()
+    return _tag(
+        "svg",
+        {
+            "xmlns": SVG_NAMESPACE,
+            "class": f"chart chart-{kind}",
+            "viewBox": f"0 0 {_coordinate(width)} {_coordinate(height)}",
+            "width": "100%",
+            "preserveAspectRatio": "xMidYMid meet",
+            "role": "img",
+            "aria-labelledby": f"{identifier}-title",
+            "aria-describedby": f"{identifier}-desc",
+            "font-family": "inherit",
+            "font-size": SMALL_FONT_SIZE,
+        },
+        _tag("title", {"id": f"{identifier}-title"}, title),
+        _tag("desc", {"id": f"{identifier}-desc"}, description),
+        *parts,
+    )
+
+
+def _empty_chart(*, kind: str, title: str, width: float, height: float) -> SafeString:
+    """The chart's frame at its usual size, so the page does not jump when data arrives."""
+    parts = [
+        _tag(
+            "rect",
+            {
+                "class": "chart-frame",
+                "x": 0.5,
+                "y": 0.5,
+                "width": width - 1,
+                "height": height - 1,
+                "rx": 4,
+                "fill": "none",
+                "stroke": GRID_COLOUR,
+                "stroke-dasharray": "4 3",
+            },
+        ),
+        _text(
+            NO_DATA_TEXT, x=width / 2, y=height / 2 + 4, css_class="chart-empty", anchor="middle", size=LABEL_FONT_SIZE
+        ),
+    ]
+    return _svg(kind=kind, title=title, description=f"{title}: no data yet.", width=width, height=height, parts=parts)
+
+
+def _y_grid(
+    ticks: Sequence[float],
+    *,
+    y_of: Callable[[float], float],
+    left: float,
+    right: float,
+    label: Callable[[float], str],
+) -> SafeString:
+    elements = []
+    for tick in ticks:
+        y = y_of(tick)
+        elements.append(
+            _tag(
+                "line",
+                {
+                    "class": "chart-grid",
+                    "x1": left,
+                    "x2": right,
+                    "y1": y,
+                    "y2": y,
+                    "stroke": GRID_COLOUR,
+                    "stroke-width": 1,
+                },
+            )
+        )
+        elements.append(_text(label(tick), x=left - 6, y=y + 4, css_class="chart-tick-label", anchor="end"))
+    return _tag("g", {"class": "chart-y-axis"}, *elements)
+
+
+def _baseline(left: float, right: float, y: float) -> SafeString:
+    return _tag(
+        "line",
+        {"class": "chart-axis", "x1": left, "x2": right, "y1": y, "y2": y, "stroke": AXIS_COLOUR, "stroke-width": 1},
+    )
+
+
+def _tick_mark(x: float, baseline: float) -> SafeString:
+    return _tag(
+        "line",
+        {
+            "class": "chart-tick",
+            "x1": x,
+            "x2": x,
+            "y1": baseline,
+            "y2": baseline + 4,
+            "stroke": AXIS_COLOUR,
+            "stroke-width": 1,
+        },
+    )
+
+
+def _edge_ticks(edges: Sequence[float], *, x_of: Callable[[float], float], baseline: float) -> SafeString:
+    """A tick at every bin edge, labelled where the label fits: greedily from the left, and
+    the last edge always, dropping the label before it if the two would touch."""
+    labels = [format_number(edge) for edge in edges]
+    needed = _text_width(max(labels, key=len), SMALL_FONT_SIZE) + 6
+    labelled: list[int] = []
+    for index, edge in enumerate(edges):
+        if not labelled or x_of(edge) - x_of(edges[labelled[-1]]) >= needed:
+            labelled.append(index)
+    last = len(edges) - 1
+    if labelled[-1] != last:
+        if len(labelled) > 1 and x_of(edges[last]) - x_of(edges[labelled[-1]]) < needed:
+            labelled.pop()
+        labelled.append(last)
+    elements = [_tick_mark(x_of(edge), baseline) for edge in edges]
+    elements += [
+        _text(labels[index], x=x_of(edges[index]), y=baseline + 16, css_class="chart-tick-label", anchor="middle")
+        for index in labelled
+    ]
+    return _tag("g", {"class": "chart-x-axis"}, *elements)
+
+
+def _text_width(text: str, size: float) -> float:
+    return len(text) * size * CHARACTER_WIDTH_EM
+
+
+def _truncate(text: str, limit: int) -> str:
+    # The full text stays in the row's <title>, so cutting the visible copy loses nothing.
+    return text if len(text) <= limit else text[: max(limit - 1, 1)].rstrip() + "…"
+
+
+# Numbers and dates ---------------------------------------------------------------------------
+
+
+def _nice_number(value: float, *, rounded: bool) -> float:
+    exponent = math.floor(math.log10(value))
+    fraction = value / 10.0**exponent
+    if rounded:
+        nice = 1 if fraction < 1.5 else 2 if fraction < 3 else 5 if fraction < 7 else 10
+    else:
+        nice = 1 if fraction <= 1 else 2 if fraction <= 2 else 5 if fraction <= 5 else 10
+    return nice * 10.0**exponent
+
+
+def _axis_ticks(low: float, high: float) -> list[float]:
+    """Nice ticks for a value axis: between three and five of them, as many as possible, so
+    a small chart gets a few gridlines and not a ladder."""
+    candidates = [nice_ticks(low, high, count=count) for count in (3, 4, 5, 6)]
+    fitting = [ticks for ticks in candidates if 3 <= len(ticks) <= 5]
+    return max(fitting, key=len) if fitting else candidates[-1]
+
+
+def _count_ticks(highest: int) -> list[float]:
+    """Ticks for a count axis from zero: whole numbers only, three to five of them."""
+    if highest <= 4:
+        return [float(tick) for tick in range(max(highest, 2) + 1)]
+    candidates = [nice_ticks(0, highest, count=count) for count in (3, 4, 5, 6)]
+    whole = [ticks for ticks in candidates if ticks[1] - ticks[0] >= 1 and 3 <= len(ticks) <= 5]
+    return max(whole, key=len) if whole else candidates[1]
+
+
+def _count(value: int) -> int:
+    count = int(value)
+    if count != value or count < 0:
+        raise ValueError(f"a bin count must be a whole number of at least zero, not {value!r}")
+    return count
+
+
+def _round_half_up(value: float) -> int:
+    # Half up, like the templates' floatformat, so the gauge and a table show the same number.
+    return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _share(value: float, maximum: float) -> float:
+    return min(max(value / maximum, 0.0), 1.0)
+
+
+def _arc_path(centre_x: float, centre_y: float, radius: float, start: float, end: float) -> str:
+    """The upper half-circle from share `start` to share `end` (0 at the left, 1 at the right)."""
+
+    def point(share: float) -> str:
+        angle = math.pi * (1 - share)
+        return f"{_coordinate(centre_x + radius * math.cos(angle))} {_coordinate(centre_y - radius * math.sin(angle))}"
+
+    # Never more than half a turn, so the small arc is the right one; sweep 1 runs clockwise on
+    # screen, from the left end over the top to the right.
+    return f"M {point(start)} A {_coordinate(radius)} {_coordinate(radius)} 0 0 1 {point(end)}"
+
+
+def _day_number(moment: datetime.datetime | datetime.date) -> float:
+    """Days since 1 January of year 1, with the time of day as a fraction; dates and datetimes
+    compare directly, which Python refuses to do with the objects themselves."""
+    if isinstance(moment, datetime.datetime):
+        seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+        return moment.toordinal() + seconds / 86400
+    return float(moment.toordinal())
+
+
+def _full_date(moment: datetime.datetime | datetime.date) -> str:
+    if isinstance(moment, datetime.datetime) and (moment.hour, moment.minute, moment.second) != (0, 0, 0):
+        return moment.strftime("%d %b %Y %H:%M")
+    return moment.strftime("%d %b %Y")
+
+
+def _date_ticks(first_day: float, last_day: float) -> list[tuple[float, str]]:
+    """Three to six calendar-aligned date ticks across the span: every day, second day, Monday
+    or second Monday for short spans, else the first of every 1, 2, 3, 6, 12 ... months."""
+    span = last_day - first_day
+    label_format = "%b %Y" if span > LONG_SPAN_DAYS else "%d %b"
+    first_whole, last_whole = math.ceil(first_day), math.floor(last_day)
+    candidates: list[list[int]] = []
+    if span <= LONG_SPAN_DAYS:
+        for step in (1, 2, 7, 14):
+            if span / step <= 7:
+                # Ordinal 1 (1 January of year 1) was a Monday, so this aligns weeks to Mondays.
+                candidates.append([day for day in range(first_whole, last_whole + 1) if (day - 1) % step == 0])
+    first_date, last_date = datetime.date.fromordinal(first_whole), datetime.date.fromordinal(max(last_whole, 1))
+    first_month = first_date.year * 12 + first_date.month - 1
+    last_month = last_date.year * 12 + last_date.month - 1
+    for step in (1, 2, 3, 6, 12, 24, 60, 120, 240):
+        if (last_month - first_month) / step <= 8:
+            days = [
+                datetime.date(month // 12, month % 12 + 1, 1).toordinal()
+                for month in range(first_month, last_month + 1)
+                if month % step == 0
+            ]
+            candidates.append([day for day in days if first_day <= day <= last_day])
+    chosen = next((ticks for ticks in candidates if 3 <= len(ticks) <= 6), None)
+    if chosen is None:
+        fitting = [ticks for ticks in candidates if 2 <= len(ticks) <= 6]
+        chosen = max(fitting, key=len) if fitting else None
+    if chosen is None:
+        # Too short a span for calendar ticks (points within a day): label the two ends.
+        ends = [first_day, last_day] if last_day > first_day else [first_day]
+        labels = [datetime.date.fromordinal(math.floor(day)).strftime(label_format) for day in ends]
+        if len(labels) == 2 and labels[0] == labels[1]:
+            return [((first_day + last_day) / 2, labels[0])]
+        return list(zip(ends, labels, strict=True))
+    return [(float(day), datetime.date.fromordinal(day).strftime(label_format)) for day in chosen]
