@@ -7,6 +7,7 @@ id translation.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -277,6 +278,7 @@ class ScanRun(models.Model):
     """One proactive scan: everyone scored at `as_of`, the at-risk findings ranked by value at risk."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued"  # asked for from the staff pages, waiting for the worker
         RUNNING = "running"
         FINISHED = "finished"
         FAILED = "failed"
@@ -299,6 +301,18 @@ class ScanRun(models.Model):
     churn_model = models.ForeignKey(ChurnModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans")
     risk_source = models.TextField(blank=True, help_text="where risk came from, in words")
     error = models.TextField(blank=True)
+    progress = models.CharField(max_length=200, blank=True, help_text="what the scan is doing now, in words")
+    health_histogram = models.JSONField(
+        default=list, blank=True, help_text="how many customers scored in each tenth of 0-100"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="who pressed 'Run scan now'",
+    )
 
     class Meta:
         ordering = ["-started_at"]

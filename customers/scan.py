@@ -274,18 +274,33 @@ def scan_run(
     min_ltv: float | None = None,
     trigger: str = ScanRun.Trigger.MANUAL,
     progress: Progress | None = None,
+    queued: ScanRun | None = None,
 ) -> ScanRun:
     """Score every customer, store the snapshots, and rank the valuable customers at risk.
 
     Selected: churn risk above `min_risk` and lifetime value above `min_ltv` (settings by
     default), not already labelled churned; ranked by value at risk = risk times lifetime value.
+    `queued` is a run staff asked for (status queued): it is the one that runs. What the scan
+    is doing is kept on the run as it goes, so the staff pages can show its progress.
     """
-    say = progress or (lambda message: None)
     moment = _resolve_as_of(as_of)
     min_risk = settings.PROCX_SCAN_MIN_RISK if min_risk is None else min_risk
     min_ltv = settings.PROCX_SCAN_MIN_LTV if min_ltv is None else min_ltv
     started = time.perf_counter()
-    scan = ScanRun.objects.create(as_of=moment, trigger=trigger, parameters={"min_risk": min_risk, "min_ltv": min_ltv})
+    parameters = {"min_risk": min_risk, "min_ltv": min_ltv}
+    if queued is not None:
+        scan = queued
+        scan.as_of, scan.parameters, scan.status = moment, parameters, ScanRun.Status.RUNNING
+        scan.started_at = timezone.now()
+        scan.save(update_fields=["as_of", "parameters", "status", "started_at"])
+    else:
+        scan = ScanRun.objects.create(as_of=moment, trigger=trigger, parameters=parameters)
+
+    def say(message: str) -> None:
+        ScanRun.objects.filter(pk=scan.pk).update(progress=message[:200])
+        if progress is not None:
+            progress(message)
+
     try:
         model = _model_for_scan(moment, say)
         say("Reading every customer's signals")
@@ -304,6 +319,8 @@ def scan_run(
             )
             scan.churn_model = model
             scan.risk_source = churn_model_risk_source(model)
+            scan.health_histogram = health_histogram(scored.breakdown.score)
+            scan.progress = ""
             scan.finished_at = timezone.now()
             scan.duration_seconds = time.perf_counter() - started
             scan.save()
@@ -317,6 +334,15 @@ def scan_run(
         )
         raise
     return scan
+
+
+HISTOGRAM_EDGES = tuple(range(0, 101, 10))
+
+
+def health_histogram(scores: pd.Series) -> list[int]:
+    """How many scores fall in each tenth of 0-100 (100 itself in the last), for the dashboard."""
+    counts, _ = np.histogram(scores.dropna().clip(0, 100).to_numpy(dtype=float), bins=HISTOGRAM_EDGES)
+    return [int(count) for count in counts]
 
 
 FINDING_COLUMNS = [

@@ -1,7 +1,8 @@
 """Interventions in the back office: browse the drafts, their reasons and the agent trace.
 
-Reviewing (approve, reject, edit, send) gets its own staff pages; here the pipeline's record
-is read-only, except that an admin may approve or reject pending drafts in bulk.
+Reviewing (approve, reject, edit, send) has its own staff pages; here the pipeline's record
+is read-only, with its audit trail and outbox, except that a reviewer may approve (and so
+send) pending drafts in bulk, through the same service as the queue.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from interventions.agents.llm import ModelConfig
-from interventions.models import AgentStep, Intervention, InvalidTransition, Status
+from interventions.models import Activity, AgentStep, Intervention, OutboxMessage, Status
+from interventions.services import interventions_approve
+from interventions.views.access import REVIEW_PERMISSION
 
 
 class AgentStepInline(admin.TabularInline):
@@ -33,6 +36,29 @@ class AgentStepInline(admin.TabularInline):
             '<details><summary>show</summary><pre style="white-space: pre-wrap; max-width: 70em">{}</pre></details>',
             json.dumps(step.output, indent=2, ensure_ascii=False),
         )
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor", "detail")
+    readonly_fields = fields
+    verbose_name_plural = "history (audit trail)"
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class OutboxInline(admin.TabularInline):
+    model = OutboxMessage
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "channel", "recipient", "backend", "reference", "sent_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Intervention)
@@ -57,7 +83,7 @@ class InterventionAdmin(admin.ModelAdmin):
     ordering = ("-value_at_risk",)
     date_hierarchy = "created_at"
     raw_id_fields = ("customer", "scan_finding", "event")
-    inlines = [AgentStepInline]
+    inlines = [ActivityInline, OutboxInline, AgentStepInline]
     actions = ["approve_selected"]
     fieldsets = (
         (
@@ -154,13 +180,15 @@ class InterventionAdmin(admin.ModelAdmin):
         )
         return format_html("<p><strong>{}/100</strong></p><table>{}</table>", intervention.empathy_score, rows)
 
-    @admin.action(description="Approve the selected pending interventions", permissions=["change"])
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    @admin.action(description="Approve and send the selected pending interventions", permissions=["review"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Intervention]) -> None:
-        approved = 0
-        for intervention in queryset.filter(status=Status.PENDING_REVIEW):
-            try:
-                intervention.approve(user=request.user)
-            except InvalidTransition:
-                continue
-            approved += 1
-        self.message_user(request, f"Approved {approved} intervention(s).", messages.SUCCESS)
+        pending = list(queryset.filter(status=Status.PENDING_REVIEW).values_list("pk", flat=True))
+        outcomes = interventions_approve(intervention_ids=pending, user=request.user)
+        sent = sum(1 for outcome in outcomes.values() if outcome == Status.SENT)
+        failed = {pk: outcome for pk, outcome in outcomes.items() if outcome.startswith("failed")}
+        self.message_user(request, f"Approved and sent {sent} intervention(s).", messages.SUCCESS)
+        for pk, outcome in failed.items():
+            self.message_user(request, f"Intervention {pk}: approved, but sending {outcome}", messages.WARNING)

@@ -31,6 +31,42 @@ def ensure_scan_schedule(**kwargs: object) -> None:
     )
 
 
+REVIEWERS_GROUP = "Reviewers"
+
+
+def ensure_reviewers_group(**kwargs: object) -> None:
+    """The reviewer role: a group holding the permission to approve, reject, edit and send.
+
+    Staff who only look need no group; put reviewers in this one (Django admin, Users).
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    permission = Permission.objects.filter(
+        content_type__app_label="interventions", codename="review_intervention"
+    ).first()
+    if permission is not None:  # created by the auth app's own post_migrate, which runs first
+        Group.objects.get_or_create(name=REVIEWERS_GROUP)[0].permissions.add(permission)
+
+
+def check_channel_backends(**kwargs: object) -> list[object]:
+    """A system check: the SMS and call backends in settings can be imported."""
+    from django.conf import settings
+    from django.core.checks import Error
+    from django.utils.module_loading import import_string
+
+    errors = []
+    for setting in ("PROCX_SMS_BACKEND", "PROCX_CALL_BACKEND"):
+        path = getattr(settings, setting)
+        try:
+            backend = import_string(path)
+        except ImportError as error:
+            errors.append(Error(f"{setting} is {path!r}, which cannot be imported ({error})", id="procx.E001"))
+            continue
+        if not callable(getattr(backend, "send", None)):
+            errors.append(Error(f"{setting} is {path!r}, which has no send(message) method", id="procx.E002"))
+    return errors
+
+
 class _EventBatch:
     """When this process last queued the processing of webhook events (monotonic seconds)."""
 
@@ -76,7 +112,11 @@ class InterventionsConfig(AppConfig):
     name = "interventions"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from events.signals import customer_events_stored
 
         post_migrate.connect(ensure_scan_schedule, sender=self)
+        post_migrate.connect(ensure_reviewers_group, sender=self)
+        checks.register(check_channel_backends)
         customer_events_stored.connect(queue_event_processing, dispatch_uid="procx-queue-event-processing")

@@ -19,6 +19,7 @@ class Status(models.TextChoices):
     PENDING_REVIEW = "pending_review", "Pending review"
     APPROVED = "approved"
     REJECTED = "rejected"
+    SENDING = "sending"  # claimed by one sender: nobody else sends it meanwhile
     SENT = "sent"
     FAILED = "failed"
 
@@ -120,7 +121,11 @@ class Intervention(models.Model):
                 name="intervention_one_pending_per_origin",
             )
         ]
-        indexes = [models.Index(fields=["customer", "status"], name="intervention_customer_status")]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="intervention_customer_status"),
+            models.Index(fields=["status", "-value_at_risk"], name="intervention_queue"),
+        ]
+        permissions = [("review_intervention", "Can approve, reject, edit and send outreach")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.customer_id} ({self.get_status_display()})"
@@ -158,11 +163,74 @@ class Intervention(models.Model):
             rejection_reason=reason.strip(),
         )
 
+    def claim_for_sending(self) -> None:
+        """Approved (or failed before, for a retry) -> sending: only one sender gets it."""
+        self._move((Status.APPROVED, Status.FAILED), status=Status.SENDING, send_error="")
+
     def mark_sent(self) -> None:
-        self._move((Status.APPROVED, Status.FAILED), status=Status.SENT, sent_at=timezone.now(), send_error="")
+        self._move((Status.SENDING,), status=Status.SENT, sent_at=timezone.now(), send_error="")
 
     def mark_failed(self, *, error: str) -> None:
-        self._move((Status.APPROVED,), status=Status.FAILED, send_error=error)
+        self._move((Status.SENDING,), status=Status.FAILED, send_error=error)
+
+
+class Activity(models.Model):
+    """The audit trail: who drafted, edited, approved, rejected or sent an intervention, and when."""
+
+    class Action(models.TextChoices):
+        DRAFTED = "drafted"
+        EDITED = "edited"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        SENT = "sent"
+        SEND_FAILED = "send_failed", "Send failed"
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="empty: ProCX itself (the pipeline, the worker)",
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    detail = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["intervention", "at"], name="activity_intervention_time")]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.intervention_id} by {self.actor or 'ProCX'}"
+
+
+class OutboxMessage(models.Model):
+    """A message as it left ProCX through its channel's backend: to whom, what, and how.
+
+    For SMS and calls the default backend only records it here (there is no carrier to hand
+    it to): the outbox is then the thing a person works from.
+    """
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="outbox")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=254, help_text="an email address or a phone number")
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    backend = models.CharField(max_length=200, help_text="the backend that took the message")
+    reference = models.CharField(max_length=200, blank=True, help_text="the backend's id for the message")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.recipient}"
 
 
 class AgentStep(models.Model):

@@ -21,6 +21,16 @@ def scheduled_scan() -> int:
     return scan.pk
 
 
+def requested_scan(scan_id: int) -> int | None:
+    """A scan staff asked for ("Run scan now"): runs the queued ScanRun; returns its id, or None
+    if it is no longer queued (it ran already)."""
+    scan = ScanRun.objects.filter(pk=scan_id, status=ScanRun.Status.QUEUED).first()
+    if scan is None:
+        return None
+    proactive_scan_run(trigger=ScanRun.Trigger.MANUAL, queued=scan)
+    return scan.pk
+
+
 def process_events(event_ids: list[str] | None = None, *, settle_until: float | None = None) -> int:
     """Queued after the commit that stored webhook events: processes every pending event (or
     those in `event_ids`; one that failed before is left to the scheduled scan), then, if `settle_until` (a Unix time) is still ahead, waits for it

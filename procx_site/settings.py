@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "template_partials",
     "django_q",
     "customers",
     "events",
@@ -244,7 +245,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Sending outreach ------------------------------------------------------------------
+# Email: the console (printed by the web process) unless EMAIL_HOST names an SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "ProCX Customer Care <care@procx.local>"
+# SMS and calls: a class with `name` and `send(message) -> reference`; the default records the
+# message in the outbox on the intervention page, for staff to text or call from.
+PROCX_SMS_BACKEND = os.environ.get("PROCX_SMS_BACKEND", "").strip() or "interventions.sending.OutboxBackend"
+PROCX_CALL_BACKEND = os.environ.get("PROCX_CALL_BACKEND", "").strip() or "interventions.sending.OutboxBackend"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -155,6 +155,7 @@ def test_approving_twice_or_rejecting_without_a_reason_is_refused() -> None:
         stale.approve(user=reviewer)
     intervention.refresh_from_db()
     assert (intervention.status, intervention.reviewed_by) == (Status.APPROVED, reviewer)
+    intervention.claim_for_sending()
     intervention.mark_sent()
     assert Intervention.objects.get(pk=intervention.pk).sent_at is not None
 
@@ -380,13 +381,19 @@ def test_a_failed_send_is_kept_and_can_be_retried_but_a_pending_draft_cannot_be_
     reviewer = User.objects.create_user("reviewer")
     intervention = draft(troubled_customer()).intervention
     with pytest.raises(InvalidTransition, match="pending review"):
+        intervention.claim_for_sending()
+    with pytest.raises(InvalidTransition, match="pending review"):
         intervention.mark_sent()
     intervention.approve(user=reviewer)
+    intervention.claim_for_sending()
+    with pytest.raises(InvalidTransition, match="sending"):  # a second sender finds it taken
+        Intervention.objects.get(pk=intervention.pk).claim_for_sending()
     intervention.mark_failed(error="SMTP 421: try later")
     failed = Intervention.objects.get(pk=intervention.pk)
     assert (failed.status, failed.send_error) == (Status.FAILED, "SMTP 421: try later")
     with pytest.raises(InvalidTransition, match="failed"):
         failed.mark_failed(error="again")
+    failed.claim_for_sending()
     failed.mark_sent()
     sent = Intervention.objects.get(pk=intervention.pk)
     assert (sent.status, sent.send_error) == (Status.SENT, "")

@@ -1,0 +1,1 @@
+"""The staff web app: Django templates and HTMX, every page for signed-in staff only."""
