@@ -38,7 +38,7 @@ run: install
 	$(BIN)/python manage.py generate_dataset --customers $(DEMO_CUSTOMERS) --seed 42 --out $(DEMO_WORKBOOK)
 	$(BIN)/python manage.py import_workbook $(DEMO_WORKBOOK)
 	$(BIN)/python manage.py ensure_staff_login
-	@echo "Webhooks: POST http://$(HOST):$(PORT)/api/webhooks/{events,stripe,shopify,zendesk,qualtrics}/ (schema: /api/schema/);"
+	@echo "Webhooks: POST http://$(HOST):$(PORT)/api/webhooks/{events,stripe,shopify,zendesk,qualtrics}/ (schema, for signed-in staff: /api/schema/);"
 	@echo "  demo signing secrets are the PROCX_*_WEBHOOK_SECRET variables at the top of the Makefile;"
 	@echo "  '.venv/bin/python manage.py run_event_driven --url http://$(HOST):$(PORT)' posts signed samples."
 	@echo "ProCX on http://$(HOST):$(PORT)/ (web app and worker; Ctrl-C stops both)"

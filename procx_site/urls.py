@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from interventions.views.access import staff_required
+
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/webhooks/", include("events.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
+    # The schema is for the staff who set up providers; the endpoints it describes are open to
+    # providers (each verifies its own signature).
+    path(
+        "api/schema/",
+        staff_required(SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[])),
+        name="schema",
+    ),
+    path("", include("interventions.urls")),
 ]

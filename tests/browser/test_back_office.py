@@ -30,7 +30,7 @@ def frames() -> dict[str, pd.DataFrame]:
 
 
 def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/admin/")
     expect(page).to_have_url(f"{live_server.url}/admin/login/?next=/admin/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             )
             self._show(number, scenario.name, scenario.title, outcome)
         self.stdout.write("")
-        self.stdout.write(f"{RULE}\nThe drafts wait for review in the back office: Interventions.")
+        self.stdout.write(f"{RULE}\nThe drafts wait for review in the queue: /queue/ on the web app.")
 
     def _show(self, number: int, name: str, title: str, outcome: DraftOutcome) -> None:
         write = self.stdout.write

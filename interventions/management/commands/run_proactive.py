@@ -93,7 +93,7 @@ class Command(BaseCommand):
             skipped = [outcome for outcome in outcomes if outcome.skipped]
             self.stdout.write(
                 f"Drafted outreach for the top {len(outcomes)} findings: {created} new, {updated} updated, "
-                f"{len(skipped)} skipped; pending review in the back office (Interventions)."
+                f"{len(skipped)} skipped; pending review in the queue (/queue/ on the web app)."
             )
             for outcome in skipped:
                 self.stdout.write(f"  {outcome.summary}")

@@ -1,0 +1,51 @@
+"""Past scans with their counts and durations, and "Run scan now": the scan is queued on the
+worker and the page follows its progress until it finishes."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.models import ScanRun
+from interventions.selectors import active_scan, drafted_per_scan
+from interventions.services import scan_request
+from interventions.views.access import staff_required
+
+TEMPLATE = "interventions/scans.html"
+PAGE_SIZE = 20
+
+
+@require_GET
+@staff_required
+def scans_page(request: HttpRequest) -> HttpResponse:
+    page = Paginator(ScanRun.objects.select_related("requested_by").order_by("-started_at"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    drafted = drafted_per_scan([scan.pk for scan in page])
+    return render(
+        request,
+        TEMPLATE,
+        {"page": page, "rows": [(scan, drafted.get(scan.pk, 0)) for scan in page], "active": active_scan()},
+    )
+
+
+@require_POST
+@staff_required
+def scan_now(request: HttpRequest) -> HttpResponse:
+    with transaction.atomic():
+        scan, created = scan_request(user=request.user)
+    if not request.htmx:
+        return redirect("scans")
+    return render(request, f"{TEMPLATE}#progress", {"active": scan, "already": not created})
+
+
+@require_GET
+@staff_required
+def scan_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel of one scan; it keeps polling while the scan is queued or running."""
+    scan = get_object_or_404(ScanRun, pk=pk)
+    drafted = drafted_per_scan([scan.pk]).get(scan.pk, 0)
+    return render(request, f"{TEMPLATE}#progress", {"active": scan, "drafted_count": drafted})
