@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -77,9 +78,11 @@ def dashboard_read(*, now: dt.datetime | None = None) -> Dashboard:
 
 
 def active_scan() -> ScanRun | None:
-    """A scan queued or running now, if any (the newest)."""
+    """A scan queued or running now, if any (the newest); not one older than the task timeout,
+    which a stopped worker left behind."""
+    cutoff = timezone.now() - dt.timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 600)))
     return (
-        ScanRun.objects.filter(status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING])
+        ScanRun.objects.filter(status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING], started_at__gte=cutoff)
         .order_by("-started_at")
         .first()
     )

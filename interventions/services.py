@@ -598,11 +598,26 @@ def proactive_scan_run(
     return scan, interventions_from_scan(scan=scan, top_n=top_n, progress=progress)
 
 
+def scans_abandoned_close(*, now: dt.datetime | None = None) -> int:
+    """Mark queued or running scans older than the task timeout as failed: the worker that had
+    them stopped (or never came), and they must not block "Run scan now" forever."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 600)))
+    return ScanRun.objects.filter(
+        status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING], started_at__lt=cutoff
+    ).update(
+        status=ScanRun.Status.FAILED,
+        error="abandoned: no worker finished it within the task timeout (is manage.py qcluster running?)",
+        finished_at=timezone.now(),
+    )
+
+
 def scan_request(*, user: object) -> tuple[ScanRun, bool]:
     """ "Run scan now": a queued ScanRun, run by the worker after commit; returns it and whether it
-    is new. While a scan is queued or running, asking again returns that one: scans do not pile up."""
+    is new. While a scan is queued or running, asking again returns that one: scans do not pile up.
+    One left behind by a stopped worker is closed as failed first."""
     from django_q.tasks import async_task
 
+    scans_abandoned_close()
     active = (
         ScanRun.objects.select_for_update()
         .filter(status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING])

@@ -481,3 +481,16 @@ def test_page_query_counts_do_not_grow_with_the_data(reviewer_client) -> None:
         a_day_of_data(number)
     after = {path: queries(reviewer_client, path) for path in paths()}
     assert after == before
+
+
+def test_a_scan_left_behind_by_a_stopped_worker_does_not_block_run_scan_now(viewer_client, monkeypatch) -> None:
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kwargs: None)
+    stale = ScanRun.objects.create(
+        as_of=NOW, status=ScanRun.Status.RUNNING, started_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    html = htmx(viewer_client, reverse("scan-run")).content.decode()
+    assert "Waiting for the worker" in html
+    assert "already queued" not in html
+    stale.refresh_from_db()
+    assert stale.status == ScanRun.Status.FAILED
+    assert "abandoned" in stale.error
