@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python bench/scan_bench.py
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/webhook_bench.py
+	$(BIN)/python bench/pages_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

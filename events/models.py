@@ -49,7 +49,16 @@ class CustomerEvent(models.Model):
 
     class Meta:
         ordering = ["-event_time"]
-        indexes = [models.Index(fields=["customer", "event_time"], name="event_customer_time")]
+        indexes = [
+            models.Index(fields=["customer", "event_time"], name="event_customer_time"),
+            # The staff events feed, newest webhook events first: only webhook events have a
+            # received_at, so the index stays as small as they are however big the sheet grows.
+            models.Index(
+                fields=["-received_at", "-event_id"],
+                name="event_webhook_received",
+                condition=models.Q(received_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.event_type}"
