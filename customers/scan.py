@@ -16,7 +16,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from customers.descriptions import (
 from customers.health import FACTOR_NAMES, HealthBreakdown, Population, health_band, health_breakdown, health_trend
 from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
 from customers.selectors import current_churn_model, customer_signals
+from procx_site.db import column_prepare, rows_insert
 
 Progress = Callable[[str], None]
 
@@ -180,7 +181,7 @@ def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) 
         for customer_id, score in zip(ids, scores, strict=True)
     ]
     count = len(ids)
-    _insert(
+    rows_insert(
         HealthScore,
         {
             "customer_id": ids,
@@ -197,11 +198,11 @@ def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) 
     fields = {name: Customer._meta.get_field(name) for name in ("health_points", "scored_at")}
     updates = zip(
         scores,
-        _prepared(fields["health_points"], points),
+        column_prepare(fields["health_points"], points),
         trends,
         risks,
         [scored.risk_source] * count,
-        _prepared(fields["scored_at"], [moment] * count),
+        column_prepare(fields["scored_at"], [moment] * count),
         ids,
         strict=True,
     )
@@ -215,41 +216,6 @@ def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) 
             f"UPDATE {quote(Customer._meta.db_table)} SET {assignments} WHERE {quote('customer_id')} = %s",
             list(updates),
         )
-
-
-def _prepared(field: models.Field, values: list[object]) -> list[object]:
-    """A column's values as the database driver takes them, prepared per column, not per cell."""
-    if isinstance(field, models.JSONField):
-        return [connection.ops.adapt_json_value(value, field.encoder) for value in values]
-    if isinstance(field, models.DateTimeField):
-        cache: dict[object, object] = {}  # snapshots of one scan share one moment
-        for value in set(values):
-            cache[value] = field.get_db_prep_save(value, connection)
-        return [cache[value] for value in values]
-    if isinstance(field, models.DecimalField | models.ForeignKey):
-        return [field.get_db_prep_save(value, connection) for value in values]
-    return values  # text, numbers and booleans go to the drivers as they are
-
-
-def _insert(model: type[models.Model], columns: dict[str, list[object]]) -> None:
-    """Insert rows with one executemany: a fixed number of queries however many customers.
-
-    (bulk_create splits into batches of 999 // fields rows on SQLite, so its query count
-    grows with the number of customers.) `columns` maps attribute names to equal-length lists.
-    """
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    fields = [by_attname[name] for name in columns]
-    values = [_prepared(field, column) for field, column in zip(fields, columns.values(), strict=True)]
-    rows = list(zip(*values, strict=True))
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _plain(values: dict[str, object]) -> dict[str, object]:
@@ -310,7 +276,7 @@ def scan_run(
         say(f"Storing {len(signals):,} scores and {len(findings):,} findings")
         with transaction.atomic():
             _store_scores(scored, moment=moment, scan=scan)
-            _insert(ScanFinding, {name: [row[i] for row in findings] for i, name in enumerate(FINDING_COLUMNS)})
+            rows_insert(ScanFinding, {name: [row[i] for row in findings] for i, name in enumerate(FINDING_COLUMNS)})
             scan.status = ScanRun.Status.FINISHED
             scan.customers_scanned = len(signals)
             scan.at_risk_count = len(findings)

@@ -30,6 +30,7 @@ from events.models import CustomerEvent, DeliveryOutcome, ProviderCustomer, Webh
 from events.signals import customer_events_stored
 from events.signatures import VERIFIERS
 from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType
+from procx_site.db import instance_insert
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -142,7 +143,7 @@ def _event_for(event: CanonicalEvent, *, customer_id: str, raw: Any, received_at
 
 def _store(stored: CustomerEvent, *, event: CanonicalEvent) -> CustomerEvent:
     """Insert the event (IntegrityError if this delivery is already stored) and learn the provider's id."""
-    stored.save(force_insert=True)
+    instance_insert(stored)
     provider_id = event.customer.provider_customer_id
     if provider_id:
         ProviderCustomer.objects.get_or_create(
@@ -190,11 +191,11 @@ def delivery_receive(
         body_bytes=len(body),
     )
 
-    def answer(status: int, outcome: str, message: str, **extra: Any) -> DeliveryResult:
+    def answer(status: int, outcome: str, message: str, *, error: str | None = None, **extra: Any) -> DeliveryResult:
         log.status_code, log.outcome = status, outcome
-        if status >= 400:
-            log.error = message
-        log.save()
+        if error is not None or status >= 400:
+            log.error = message if error is None else error
+        instance_insert(log)  # one statement; nothing reads the log row's new id
         return DeliveryResult(status, {"status": outcome, "detail": message, **extra}, log)
 
     if len(body) > MAX_BODY_BYTES:
@@ -226,10 +227,7 @@ def delivery_receive(
 
 
 def _inbox(answer: Any, reason: str) -> DeliveryResult:
-    result = answer(202, DeliveryOutcome.INBOX, f"kept in the inbox: {reason}")
-    result.delivery.error = reason
-    result.delivery.save(update_fields=["error"])
-    return result
+    return answer(202, DeliveryOutcome.INBOX, f"kept in the inbox: {reason}", error=reason)
 
 
 def _accept(

@@ -45,9 +45,13 @@ class WebhookView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     parser_classes = [RawBodyParser]
-    renderer_classes = [JSONRenderer]  # providers read JSON; nothing to negotiate
+    renderer_classes = [JSONRenderer]
     source = ""
     signing = ""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[JSONRenderer, str]:
+        # Providers read JSON whatever they send as Accept: nothing to negotiate, per delivery.
+        return JSONRenderer(), JSONRenderer.media_type
 
     def post(self, request: Request) -> Response:
         # A body over the limit is refused from its declared length, without being read.
