@@ -42,7 +42,10 @@ def events_page(request: HttpRequest) -> HttpResponse:
 def events_newer(request: HttpRequest) -> HttpResponse:
     """The events received after `after` (the newest the page shows), newest first, and the
     poller itself again carrying the new newest; nothing new answers with just the poller."""
-    after = parse_datetime(request.GET.get("after", "")) if request.GET.get("after") else None
+    try:
+        after = parse_datetime(request.GET.get("after", "")) if request.GET.get("after") else None
+    except ValueError:  # well formed but not a real moment (month 13): start again from the newest
+        after = None
     if after is not None and after.tzinfo is None:
         after = after.replace(tzinfo=dt.UTC)
     events = webhook_events(after=after) if after is not None else webhook_events()

@@ -152,6 +152,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the row's inline editor. POST: save the edit (subject, body, language)."""
     intervention = get_object_or_404(Intervention.objects.select_related("customer", "reviewed_by"), pk=pk)
     if request.method == "GET":
+        if not request.htmx:  # without JavaScript the intervention page is the editor
+            return redirect("intervention", pk=intervention.pk)
         if request.GET.get("cancel"):
             return _row(request, intervention)
         return _row(request, intervention, editing=True)

@@ -494,3 +494,20 @@ def test_a_scan_left_behind_by_a_stopped_worker_does_not_block_run_scan_now(view
     stale.refresh_from_db()
     assert stale.status == ScanRun.Status.FAILED
     assert "abandoned" in stale.error
+
+
+def test_bad_query_values_never_break_a_page(viewer_client, intervention) -> None:
+    for path, query in (
+        (reverse("events-newer"), {"after": "2025-13-45T99:00:00"}),
+        (reverse("events-newer"), {"after": "yesterday"}),
+        (reverse("queue"), {"status": "nonsense", "page": "-4", "segment": "<b>"}),
+        (reverse("customers"), {"page": "abc", "q": "%"}),
+        (reverse("scans"), {"page": "99999"}),
+    ):
+        assert viewer_client.get(path, query, headers={"HX-Request": "true"}).status_code == 200, (path, query)
+
+
+def test_without_javascript_the_edit_link_opens_the_intervention_page(reviewer_client, intervention) -> None:
+    response = reviewer_client.get(reverse("intervention-edit", args=[intervention.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intervention", args=[intervention.pk])
