@@ -131,13 +131,7 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[Intervention]:
         if value:
             queryset = queryset.filter(**{lookup: value})
     if filters.search:
-        term = filters.search
-        queryset = queryset.filter(
-            Q(customer__customer_id__iexact=term)
-            | Q(customer__email__iexact=term)
-            | Q(customer__first_name__istartswith=term)
-            | Q(customer__last_name__istartswith=term)
-        )
+        queryset = queryset.filter(customer_matches(filters.search, through="customer__"))
     return queryset.order_by("-value_at_risk", "-pk")
 
 
@@ -305,17 +299,23 @@ def customer_page_read(*, customer_id: str) -> CustomerPage:
     )
 
 
-def customers_search(term: str) -> QuerySet[Customer]:
-    """Customers for the search box: by id or email exactly, or a name's start; least healthy first."""
-    queryset = Customer.objects.all()
+def customer_matches(term: str, *, through: str = "") -> Q:
+    """What staff type to find a customer: the id or email exactly, or the start of a name
+    (`through` reaches the customer from another model, e.g. "customer__")."""
     term = term.strip()
-    if term:
-        queryset = queryset.filter(
-            Q(customer_id__iexact=term)
-            | Q(email__iexact=term)
-            | Q(first_name__istartswith=term)
-            | Q(last_name__istartswith=term)
-        )
+    return (
+        Q(**{f"{through}customer_id__iexact": term})
+        | Q(**{f"{through}email__iexact": term})
+        | Q(**{f"{through}first_name__istartswith": term})
+        | Q(**{f"{through}last_name__istartswith": term})
+    )
+
+
+def customers_search(term: str) -> QuerySet[Customer]:
+    """Customers for the search box, least healthy first."""
+    queryset = Customer.objects.all()
+    if term.strip():
+        queryset = queryset.filter(customer_matches(term))
     return queryset.order_by("health_score", "customer_id")
 
 

@@ -511,3 +511,15 @@ def test_without_javascript_the_edit_link_opens_the_intervention_page(reviewer_c
     response = reviewer_client.get(reverse("intervention-edit", args=[intervention.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("intervention", args=[intervention.pk])
+
+
+def test_the_queue_and_the_customer_list_find_a_customer_by_name_email_or_id(reviewer_client) -> None:
+    wanted = draft(troubled_customer(first_name="Zainab", email="zainab@example.com")).intervention
+    other = draft(troubled_customer(first_name="Oscar", email="oscar@example.com")).intervention
+    for term in ("zai", "ZAINAB@example.com", wanted.customer_id):
+        queue = reviewer_client.get(reverse("queue"), {"search": term}).content.decode()
+        assert f'id="intervention-{wanted.pk}"' in queue, term
+        assert f'id="intervention-{other.pk}"' not in queue, term
+        listing = reviewer_client.get(reverse("customers"), {"q": term}).content.decode()
+        assert reverse("customer", args=[wanted.customer_id]) in listing, term
+        assert reverse("customer", args=[other.customer_id]) not in listing, term
