@@ -163,9 +163,25 @@ def current_churn_model() -> ChurnModel | None:
     return ChurnModel.objects.order_by("-trained_at").first()
 
 
-def customer_health_history(customer_id: str, *, limit: int = 60) -> list[dict[str, object]]:
-    """A customer's snapshots, newest first, each with its trend and what moved since the one before."""
-    snapshots = list(HealthScore.objects.filter(customer_id=customer_id).order_by("-as_of", "-pk")[: limit + 1])
+def customer_health_history(customer_id: str, *, limit: int = 60, per_day: bool = False) -> list[dict[str, object]]:
+    """A customer's snapshots, newest first, each with its trend and what moved since the one before.
+
+    `per_day`: one point a day (the day's last snapshot) over the `limit` days up to the newest,
+    for a chart: a scan every few minutes keeps a day of its snapshots (scan_history_prune), so
+    the newest `limit` snapshots alone could span a few hours.
+    """
+    queryset = HealthScore.objects.filter(customer_id=customer_id).order_by("-as_of", "-pk")
+    if per_day:
+        newest = queryset.values_list("as_of", flat=True).first()
+        if newest is None:
+            return []
+        recent = queryset.filter(as_of__gte=newest - dt.timedelta(days=limit + 1))
+        by_day: dict[dt.date, HealthScore] = {}
+        for snapshot in recent:
+            by_day.setdefault(snapshot.as_of.date(), snapshot)  # newest first: the day's last
+        snapshots = list(by_day.values())[: limit + 1]
+    else:
+        snapshots = list(queryset[: limit + 1])
     history = []
     for current, before in zip(snapshots, [*snapshots[1:], None], strict=False):
         if len(history) == limit:

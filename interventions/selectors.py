@@ -25,7 +25,7 @@ from interventions.models import Intervention, Status
 RECENT_SCANS = 30
 TOP_AT_RISK = 10
 TIMELINE_LIMIT = 100  # newest entries of a customer's timeline shown
-HEALTH_HISTORY_POINTS = 90
+HEALTH_HISTORY_DAYS = 90  # the customer page charts one point a day
 FEED_LIMIT = 50
 
 
@@ -289,7 +289,7 @@ def customer_timeline(customer: Customer, *, limit: int = TIMELINE_LIMIT) -> lis
 
 def customer_page_read(*, customer_id: str) -> CustomerPage:
     customer = Customer.objects.get(pk=customer_id)
-    history = customer_health_history(customer.pk, limit=HEALTH_HISTORY_POINTS)
+    history = customer_health_history(customer.pk, limit=HEALTH_HISTORY_DAYS, per_day=True)
     return CustomerPage(
         customer=customer,
         history=history,

@@ -240,3 +240,30 @@ def test_the_scan_retrains_when_the_labels_changed(shop) -> None:
     retrained = scan_run(as_of=AS_OF).churn_model
     assert retrained != first
     assert retrained.labelled == ChurnLabel.objects.count() == 299
+
+
+def test_the_daily_history_keeps_each_days_last_snapshot_and_what_moved_since_the_day_before() -> None:
+    from customers.health import FACTOR_NAMES
+    from customers.selectors import customer_health_history
+    from tests.factories import make_customer
+
+    customer = make_customer(customer_id="C100900")
+
+    def snapshot(at: dt.datetime, score: float, recency: float) -> None:
+        points = dict.fromkeys(FACTOR_NAMES, 5.0) | {"recency": recency}
+        HealthScore.objects.create(
+            customer=customer, as_of=at, score=score, points=points, churn_risk=0.5, risk_source="health"
+        )
+
+    day = dt.datetime(2025, 10, 1, tzinfo=dt.UTC)
+    snapshot(day + dt.timedelta(hours=9), 50, 10)
+    snapshot(day + dt.timedelta(hours=18), 55, 15)  # the first day's last
+    for minutes in range(0, 60, 5):  # a scan every five minutes on the second day
+        snapshot(day + dt.timedelta(days=1, hours=10, minutes=minutes), 40, 5)
+
+    daily = customer_health_history(customer.pk, limit=90, per_day=True)
+    assert [entry["snapshot"].score for entry in daily] == [40, 55]
+    assert [entry["trend"] for entry in daily] == ["down", "new"]
+    assert daily[0]["moved"][0]["factor"] == "recency"
+    assert daily[0]["moved"][0]["change"] == -10
+    assert len(customer_health_history(customer.pk, limit=90)) == 14  # every snapshot, without per_day
