@@ -13,17 +13,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from customers.event_semantics import EVENT_SIGNALS, EventSignal, event_signal
+
 SOURCES: tuple[str, ...] = ("procx", "stripe", "shopify", "zendesk", "qualtrics")
 
 
 @dataclass(frozen=True)
 class EventType:
     """A canonical event type: its category from the seed (COMPLAINT, INQUIRY, ORDER_CANCELLED,
-    ORDER_DELAYED, FEEDBACK) and a short label for lists."""
+    ORDER_DELAYED, FEEDBACK) and a short label for lists. The category sorts events for people
+    (and picks which ones draft outreach); what the event means for the customer's health is
+    its `signal`, declared in customers.event_semantics."""
 
     name: str
     category: str
     label: str
+
+    @property
+    def signal(self) -> EventSignal:
+        return event_signal(self.name)
 
 
 CANONICAL_TYPES: dict[str, EventType] = {
@@ -56,6 +64,12 @@ CANONICAL_TYPES: dict[str, EventType] = {
         EventType("email.unsubscribe", "FEEDBACK", "Unsubscribed from email"),
     )
 }
+
+# A new canonical type must say what it means for the customer's signals before it is used:
+# undeclared, it would silently count as neutral.
+_UNDECLARED = sorted(set(CANONICAL_TYPES) - set(EVENT_SIGNALS))
+if _UNDECLARED:
+    raise RuntimeError(f"declare what {', '.join(_UNDECLARED)} mean(s) in customers/event_semantics.py EVENT_SIGNALS")
 
 
 @dataclass(frozen=True)
