@@ -267,16 +267,17 @@ def health_breakdown(
     return HealthBreakdown(points=points_frame, no_data=no_data_frame, inputs=inputs_frame, score=score)
 
 
+# The health bands, the one definition every page, chart, badge and description uses: (upper
+# edge, name) pairs in increasing order; a score belongs to the first band whose upper edge it
+# is below, so each lower edge belongs to its band (40 is "poor") and 100 is "healthy". No band
+# is called "at risk": that word is kept for the scan's selection (interventions.selectors).
+HEALTH_BANDS: tuple[tuple[float, str], ...] = ((40, "critical"), (60, "poor"), (75, "fair"), (100, "healthy"))
+
+
 def health_band(score: float) -> str:
-    """The word staff see beside a score: "critical" below 40 (act now), "at risk" below 60,
-    "fair" below 75, "healthy" from 75 up."""
-    if score < 40:
-        return "critical"
-    if score < 60:
-        return "at risk"
-    if score < 75:
-        return "fair"
-    return "healthy"
+    """The word staff see beside a score: "critical" below 40 (act now), "poor" below 60,
+    "fair" below 75, "healthy" from 75 up (HEALTH_BANDS)."""
+    return next((name for upper, name in HEALTH_BANDS if score < upper), HEALTH_BANDS[-1][1])
 
 
 def factor_reasons(

@@ -455,7 +455,7 @@ def test_health_alone_says_no_single_signal_stands_out() -> None:
     signals = finding_signals(
         signals_row=signals_row(),
         health_score=52.4,
-        health_band="at risk",
+        health_band="poor",
         churn_risk=0.31,
         as_of=AS_OF,
         segment_medians=MEDIANS,
@@ -468,7 +468,7 @@ def test_health_alone_says_no_single_signal_stands_out() -> None:
         risk_source="health score",
     )
     assert description == (
-        "VIP customer (LTV $1,234,567.89) showing distress signals: health 52/100 (at risk); "
+        "VIP customer (LTV $1,234,567.89) showing distress signals: health 52/100 (poor); "
         "no single signal stands out. Churn risk 31 % (risk source: health score)."
     )
 

@@ -396,8 +396,8 @@ def test_a_100000_customer_breakdown_takes_well_under_two_seconds() -> None:
     [
         (0, "critical"),
         (39.9, "critical"),
-        (40, "at risk"),
-        (59.9, "at risk"),
+        (40, "poor"),
+        (59.9, "poor"),
         (60, "fair"),
         (74.9, "fair"),
         (75, "healthy"),
