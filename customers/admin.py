@@ -200,10 +200,31 @@ class NpsResponseInline(LatestRowsInline):
     verbose_name_plural = "NPS responses (newest first)"
 
 
+# The workbook's churn_labels sheet carries a `predicted_churn_score` from some earlier model.
+# ProCX never uses it (churn risk comes from the scan), so wherever it is shown it says so, and
+# it never sits under a heading that could be read as the customer's risk.
+IMPORTED_SCORE_LABEL = "imported score, not used"
+IMPORTED_SCORE_HELP = (
+    "The workbook's predicted_churn_score, kept as imported. ProCX does not use it: churn risk "
+    "comes from the proactive scan, and 'at risk' means the latest scan's selection."
+)
+
+
+def imported_score(label: ChurnLabel) -> str:
+    if label.predicted_churn_score is None:
+        return "-"
+    return f"{label.predicted_churn_score:g} (imported, not used)"
+
+
 class ChurnLabelInline(ReadOnlyInline):
     model = ChurnLabel
-    fields = ("is_churn", "churn_date", "churn_reason", "predicted_churn_score")
+    fields = ("is_churn", "churn_date", "churn_reason", "imported_score")
+    readonly_fields = ("imported_score",)
     show_change_link = False
+
+    @admin.display(description=IMPORTED_SCORE_LABEL)
+    def imported_score(self, label: ChurnLabel) -> str:
+        return imported_score(label)
 
 
 class CustomerEventInline(LatestRowsInline):
@@ -225,7 +246,7 @@ class CustomerAdmin(SheetAdmin):
         "segment",
         "loyalty_tier",
         "lifetime_value",
-        "health_score",
+        "health_shown",
         "health_trend",
         "churn_risk_shown",
         "last_active_date",
@@ -276,6 +297,12 @@ class CustomerAdmin(SheetAdmin):
     @admin.display(description="name", ordering="first_name")
     def name(self, customer: Customer) -> str:
         return customer.full_name
+
+    @admin.display(description="health", ordering="health_score")
+    def health_shown(self, customer: Customer) -> str:
+        if customer.health_score is None:
+            return "-"
+        return f"{customer.health_score:g} ({health_band(customer.health_score)})"
 
     @admin.display(description="churn risk", ordering="churn_risk")
     def churn_risk_shown(self, customer: Customer) -> str:
@@ -508,10 +535,21 @@ class NpsResponseAdmin(CustomerRowAdmin):
 
 @admin.register(ChurnLabel)
 class ChurnLabelAdmin(CustomerRowAdmin):
-    list_display = ("customer", "is_churn", "churn_date", "churn_reason", "predicted_churn_score")
+    list_display = ("customer", "is_churn", "churn_date", "churn_reason", "imported_score")
     list_filter = ("is_churn", "churn_reason", ("churn_date", admin.DateFieldListFilter))
     search_fields = ("customer__customer_id", "customer__email", "customer__first_name", "customer__last_name")
     search_help_text = "Search by the customer's id, name or email."
+
+    @admin.display(description=IMPORTED_SCORE_LABEL, ordering="predicted_churn_score")
+    def imported_score(self, label: ChurnLabel) -> str:
+        return imported_score(label)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "predicted_churn_score" and field is not None:
+            field.label = IMPORTED_SCORE_LABEL.capitalize()
+            field.help_text = IMPORTED_SCORE_HELP
+        return field
 
 
 # --- customer events ---------------------------------------------------------------------

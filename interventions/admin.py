@@ -14,8 +14,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from customers.admin import CustomerAdmin
+from customers.models import Customer
 from interventions.agents.llm import ModelConfig
 from interventions.models import Activity, AgentStep, Intervention, OutboxMessage, Status
+from interventions.selectors import (
+    at_risk_customer_ids,
+    at_risk_rank,
+    customer_at_risk,
+    latest_finished_scan,
+    selection_rule,
+)
 from interventions.services import interventions_approve
 from interventions.views.access import REVIEW_PERMISSION
 
@@ -65,6 +74,7 @@ class OutboxInline(admin.TabularInline):
 class InterventionAdmin(admin.ModelAdmin):
     list_display = (
         "customer",
+        "at_risk_now",
         "status",
         "priority",
         "channel",
@@ -139,6 +149,16 @@ class InterventionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Intervention]:
+        scan = latest_finished_scan()
+        return super().get_queryset(request).annotate(at_risk_rank=at_risk_rank(scan, customer="customer_id"))
+
+    @admin.display(description="customer at risk now", ordering="at_risk_rank")
+    def at_risk_now(self, intervention: Intervention) -> str:
+        """Whether the customer is in the latest scan's selection, whatever they were when drafted."""
+        rank = getattr(intervention, "at_risk_rank", None)
+        return f"at risk #{rank}" if rank is not None else "-"
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # type: ignore[override]
         config = ModelConfig.from_settings()
         if not config.enabled:
@@ -192,3 +212,64 @@ class InterventionAdmin(admin.ModelAdmin):
         self.message_user(request, f"Approved and sent {sent} intervention(s).", messages.SUCCESS)
         for pk, outcome in failed.items():
             self.message_user(request, f"Intervention {pk}: approved, but sending {outcome}", messages.WARNING)
+
+
+# --- Customers: the at-risk list --------------------------------------------------------------
+# The customer admin lives in customers/admin.py; the at-risk list is read here, where the
+# staff pages read it (interventions.selectors), so the back office shows the same customers as
+# "at risk" as the dashboard, the queue and the customer pages, and customers/ imports nothing
+# from the layers above it.
+
+
+class AtRiskListFilter(admin.SimpleListFilter):
+    title = "at-risk list (latest scan)"
+    parameter_name = "at_risk"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "At risk: in the latest scan's selection"), ("no", "Not in it")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+        selected = at_risk_customer_ids(latest_finished_scan())
+        if self.value() == "yes":
+            return queryset.filter(pk__in=selected)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=selected)
+        return queryset
+
+
+class CustomerWithAtRiskAdmin(CustomerAdmin):
+    list_display = (*CustomerAdmin.list_display[:2], "at_risk_shown", *CustomerAdmin.list_display[2:])
+    list_filter = (AtRiskListFilter, *CustomerAdmin.list_filter)
+    fieldsets = tuple(
+        (name, {**options, "fields": ("at_risk_status", *options["fields"])})
+        if name == "Health (latest scan)"
+        else (name, options)
+        for name, options in CustomerAdmin.fieldsets
+    )
+    readonly_fields = ("at_risk_status", *CustomerAdmin.readonly_fields)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Customer]:
+        return super().get_queryset(request).annotate(at_risk_rank=at_risk_rank(latest_finished_scan()))
+
+    @admin.display(description="at risk (latest scan)", ordering="at_risk_rank")
+    def at_risk_shown(self, customer: Customer) -> str:
+        rank = getattr(customer, "at_risk_rank", None)
+        return f"at risk #{rank}" if rank is not None else "-"
+
+    @admin.display(description="at-risk list")
+    def at_risk_status(self, customer: Customer) -> str:
+        scan = latest_finished_scan()
+        if scan is None:
+            return "No scan has finished yet, so nobody is on the at-risk list."
+        rule = selection_rule(scan)
+        finding = customer_at_risk(customer.pk, scan)
+        if finding is None:
+            return f"Not at risk: not in the selection of the latest scan ({scan.as_of:%Y-%m-%d %H:%M} UTC; {rule})."
+        return (
+            f"At risk: number {finding.rank} in the selection of the latest scan "
+            f"({scan.as_of:%Y-%m-%d %H:%M} UTC; {rule}). {finding.description}"
+        )
+
+
+admin.site.unregister(Customer)
+admin.site.register(Customer, CustomerWithAtRiskAdmin)

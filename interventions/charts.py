@@ -24,9 +24,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from customers.health import HEALTH_BANDS
+
 __all__ = [
     "BAR_COLOUR",
     "GRID_COLOUR",
+    "HEALTH_BAND_COLOURS",
     "INK_COLOUR",
     "LINE_COLOUR",
     "MUTED_COLOUR",
@@ -35,7 +38,11 @@ __all__ = [
     "STATUS_COLOURS",
     "STATUS_SOFT_COLOURS",
     "TRACK_COLOUR",
+    "BandColours",
     "FactorBar",
+    "LegendEntry",
+    "band_colours",
+    "band_legend",
     "factor_bars_svg",
     "format_number",
     "gauge_svg",
@@ -58,6 +65,28 @@ BAR_COLOUR = "#9aabcf"
 NO_DATA_COLOUR = "#b8c2cc"
 STATUS_COLOURS: Mapping[str, str] = {"risk": "#d0605e", "watch": "#e09a52", "good": "#4f9d62"}
 STATUS_SOFT_COLOURS: Mapping[str, str] = {"risk": "#fdecec", "watch": "#fdf1e3", "good": "#e6f4ea"}
+
+
+@dataclass(frozen=True)
+class BandColours:
+    """A band's colours: `fill` for bars and the gauge's arc, `soft` for the gauge's track and
+    a badge's background, `ink` for text on `soft` (at least 4.5:1, WCAG AA)."""
+
+    fill: str
+    soft: str
+    ink: str
+
+
+# One entry per customers.health.HEALTH_BANDS name. The page stylesheet repeats them for the
+# band badges and legend swatches (.band-<name>); tests/interventions/test_charts.py checks the
+# two agree, cover every band, and that each ink is readable on its soft background. Fair is
+# amber, not green: only "healthy" reads as good.
+HEALTH_BAND_COLOURS: Mapping[str, BandColours] = {
+    "critical": BandColours(fill="#d0605e", soft="#fdecec", ink="#a61b1b"),
+    "poor": BandColours(fill="#e09a52", soft="#fdf1e3", ink="#8a4a0b"),
+    "fair": BandColours(fill="#d9bd4f", soft="#fbf6dc", ink="#685600"),
+    "healthy": BandColours(fill="#4f9d62", soft="#e6f4ea", ink="#1d6b31"),
+}
 
 NO_DATA_TEXT = "No data yet"
 LABEL_FONT_SIZE = 12
@@ -124,20 +153,98 @@ def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
     return [round(first + index * step, decimals) + 0.0 for index in range(steps + 1)]
 
 
+@dataclass(frozen=True)
+class LegendEntry:
+    """One band of a legend: its name, its range in words, how many the chart counts in it
+    (None when a bin straddles its edge, so no exact count exists) and its colours."""
+
+    name: str
+    range_text: str
+    count: int | None
+    colours: BandColours
+
+
+def band_colours(name: str) -> BandColours:
+    """The colours of a health band, or of a status band (risk, watch, good) for other gauges."""
+    if name in HEALTH_BAND_COLOURS:
+        return HEALTH_BAND_COLOURS[name]
+    return BandColours(
+        fill=STATUS_COLOURS.get(name, LINE_COLOUR), soft=STATUS_SOFT_COLOURS.get(name, TRACK_COLOUR), ink=INK_COLOUR
+    )
+
+
+def band_legend(
+    counts: Sequence[int], *, edges: Sequence[float], bands: Sequence[tuple[float, str]] = HEALTH_BANDS
+) -> list[LegendEntry]:
+    """What a histogram coloured by `bands` needs beside it: each band, its range in words and
+    how many of the counts fall in it."""
+    bounds = _band_bounds(bands)
+    totals: dict[str, int | None] = {name: 0 for _, _, name in bounds}
+    for count, lower, upper in zip(counts, edges, edges[1:], strict=False):
+        band = _band_holding(bounds, float(lower), float(upper))
+        if band is None:  # a straddling bin: neither band it touches has an exact count
+            for low, high, name in bounds:
+                if low < upper and lower < high:
+                    totals[name] = None
+        elif totals[band] is not None:
+            totals[band] = (totals[band] or 0) + int(count)
+    return [
+        LegendEntry(name=name, range_text=_band_range_text(low, high), count=totals[name], colours=band_colours(name))
+        for low, high, name in bounds
+    ]
+
+
+def _band_bounds(bands: Sequence[tuple[float, str]]) -> list[tuple[float, float, str]]:
+    """(lower, upper, name) for each band, as customers.health.health_band reads them: a value
+    belongs to the first band whose upper edge it is below, and past the last edge to the last
+    band; so the first band has no lower bound and the last no upper one."""
+    if not bands:
+        raise ValueError("bands need at least one band")
+    uppers = [float(upper) for upper, _ in bands]
+    if any(b <= a for a, b in itertools.pairwise(uppers)):
+        raise ValueError(f"band bounds must increase: {uppers}")
+    lowers = [-math.inf, *uppers[:-1]]
+    highs = [*uppers[:-1], math.inf]
+    return [(low, high, name) for low, high, (_, name) in zip(lowers, highs, bands, strict=True)]
+
+
+def _band_holding(bounds: Sequence[tuple[float, float, str]], lower: float, upper: float) -> str | None:
+    """The band that holds every value from `lower` up to `upper`, or None if an edge splits them."""
+    for low, high, name in bounds:
+        if low <= lower and upper <= high:
+            return name
+    return None
+
+
+def _band_range_text(low: float, high: float) -> str:
+    if low == -math.inf:
+        return f"under {format_number(high)}"
+    if high == math.inf:
+        return f"{format_number(low)} and over"
+    return f"{format_number(low)} to {format_number(high)}"
+
+
 def histogram_svg(
     counts: Sequence[int],
     *,
     edges: Sequence[float],
     title: str,
     x_label: str = "",
-    highlight_below: float | None = None,
+    bands: Sequence[tuple[float, str]] | None = None,
+    selected: Sequence[int] | None = None,
+    selected_label: str = "in the at-risk list",
 ) -> SafeString:
     """Vertical bars, one per bin: bin i counts the values between edges[i] and edges[i + 1].
 
-    Bars whose upper edge is at or below `highlight_below` are drawn in the at-risk colour
-    (class `chart-bar-risk`), the others class `chart-bar`. Each bin is a `chart-bin` group
-    whose `<title>` gives its range and exact count, over a full-height transparent rectangle
-    so that even a short bar is easy to hover. All-zero or no counts draw "No data yet".
+    Every bar has class `chart-bar`. With `bands` ((upper edge, name) pairs, as
+    customers.health.HEALTH_BANDS), a bar whose bin lies within one band is drawn in that band's
+    colour (class `chart-band-<name>`); a bin that straddles a band edge is drawn neutral
+    (class `chart-bar-mixed`), since its values are in two bands. `selected` counts, per bin,
+    the values that belong to a selection (the scan's at-risk list): drawn as a dark segment at
+    the foot of the bar (class `chart-bar-selected`), at least 3 units tall so that one value
+    still shows. Each bin is a `chart-bin` group whose `<title>` gives its range, exact count,
+    band and selection, over a full-height transparent rectangle so that even a short bar is
+    easy to hover. All-zero or no counts draw "No data yet".
     """
     bin_counts = [_count(count) for count in counts]
     edge_values = [float(edge) for edge in edges]
@@ -149,6 +256,10 @@ def histogram_svg(
             raise ValueError("bin edges must be finite")
         if any(right <= left for left, right in itertools.pairwise(edge_values)):
             raise ValueError("bin edges must increase")
+    selected_counts = [_count(count) for count in selected] if selected is not None else [0] * len(bin_counts)
+    if len(selected_counts) != len(bin_counts):
+        raise ValueError(f"{len(bin_counts)} bins need {len(bin_counts)} selected counts, not {len(selected_counts)}")
+    band_bounds = _band_bounds(bands) if bands is not None else []
     total = sum(bin_counts)
     if total == 0:
         return _empty_chart(kind="histogram", title=title, width=width, height=height)
@@ -164,63 +275,74 @@ def histogram_svg(
     def x_of(edge: float) -> float:
         return left + (edge - first_edge) / (last_edge - first_edge) * plot_width
 
-    def y_of(count: float) -> float:
-        return bottom - count / y_top * plot_height
-
-    parts = [_y_grid(y_ticks, y_of=y_of, left=left, right=width - right, label=format_number)]
+    parts = [
+        _y_grid(
+            y_ticks,
+            y_of=lambda count: bottom - count / y_top * plot_height,
+            left=left,
+            right=width - right,
+            label=format_number,
+        )
+    ]
+    band_totals: dict[str, int] = {}
     for index, count in enumerate(bin_counts):
         lower_edge, upper_edge = edge_values[index], edge_values[index + 1]
         bar_left, bar_right = x_of(lower_edge), x_of(upper_edge)
         # A hairline gap separates neighbours; narrow bins keep most of their width.
         gap = min(1.0, (bar_right - bar_left) / 4)
-        at_risk = highlight_below is not None and upper_edge <= highlight_below
         bar_height = count / y_top * plot_height
-        parts.append(
+        tooltip = f"{format_number(lower_edge)} to {format_number(upper_edge)}: {count:,}"
+        bar_class, bar_colour = "chart-bar", BAR_COLOUR
+        if bands is not None:
+            band = _band_holding(band_bounds, lower_edge, upper_edge)
+            if band is None:
+                bar_class, bar_colour = "chart-bar chart-bar-mixed", BAR_COLOUR
+                tooltip += " (more than one health band)"
+            else:
+                bar_class, bar_colour = f"chart-bar chart-band-{band}", band_colours(band).fill
+                band_totals[band] = band_totals.get(band, 0) + count
+                tooltip += f" ({band})"
+        children = [
             _tag(
-                "g",
-                {"class": "chart-bin"},
-                _tag("title", {}, f"{format_number(lower_edge)} to {format_number(upper_edge)}: {count:,}"),
-                _tag(
-                    "rect",
-                    {
-                        "class": "chart-bin-hit",
-                        "x": bar_left,
-                        "y": top,
-                        "width": bar_right - bar_left,
-                        "height": plot_height,
-                        "fill": "transparent",
-                    },
-                ),
-                _tag(
-                    "rect",
-                    {
-                        "class": "chart-bar-risk" if at_risk else "chart-bar",
-                        "x": bar_left + gap / 2,
-                        "y": bottom - bar_height,
-                        "width": bar_right - bar_left - gap,
-                        "height": bar_height,
-                        "fill": STATUS_COLOURS["risk"] if at_risk else BAR_COLOUR,
-                    },
-                ),
-            )
-        )
-    if highlight_below is not None and first_edge < highlight_below < last_edge:
-        threshold_x = x_of(highlight_below)
-        parts.append(
-            _tag(
-                "line",
+                "rect",
                 {
-                    "class": "chart-threshold",
-                    "x1": threshold_x,
-                    "x2": threshold_x,
-                    "y1": top,
-                    "y2": bottom,
-                    "stroke": STATUS_COLOURS["risk"],
-                    "stroke-width": 1,
-                    "stroke-dasharray": "3 3",
+                    "class": "chart-bin-hit",
+                    "x": bar_left,
+                    "y": top,
+                    "width": bar_right - bar_left,
+                    "height": plot_height,
+                    "fill": "transparent",
                 },
+            ),
+            _tag(
+                "rect",
+                {
+                    "class": bar_class,
+                    "x": bar_left + gap / 2,
+                    "y": bottom - bar_height,
+                    "width": bar_right - bar_left - gap,
+                    "height": bar_height,
+                    "fill": bar_colour,
+                },
+            ),
+        ]
+        if selected_counts[index]:
+            tooltip += f", {selected_counts[index]:,} {selected_label}"
+            selected_height = max(selected_counts[index] / y_top * plot_height, 3.0)
+            children.append(
+                _tag(
+                    "rect",
+                    {
+                        "class": "chart-bar-selected",
+                        "x": bar_left + gap / 2,
+                        "y": bottom - selected_height,
+                        "width": bar_right - bar_left - gap,
+                        "height": selected_height,
+                        "fill": INK_COLOUR,
+                    },
+                )
             )
-        )
+        parts.append(_tag("g", {"class": "chart-bin"}, _tag("title", {}, tooltip), *children))
     parts.append(_baseline(left, width - right, bottom))
     parts.append(_edge_ticks(edge_values, x_of=x_of, baseline=bottom))
     if x_label:
@@ -233,13 +355,14 @@ def histogram_svg(
         for count, lower_edge, upper_edge in zip(bin_counts, edge_values, edge_values[1:], strict=False)
     )
     description = f"{title}, {total:,} in all: {bins_in_words}."
-    if highlight_below is not None:
-        at_risk_total = sum(
-            count
-            for count, upper_edge in zip(bin_counts, edge_values[1:], strict=False)
-            if upper_edge <= highlight_below
+    if bands is not None:
+        bands_in_words = ", ".join(
+            f"{name} {_band_range_text(low, high)}" + (f" ({band_totals[name]:,})" if name in band_totals else "")
+            for low, high, name in band_bounds
         )
-        description += f" {at_risk_total:,} below {format_number(highlight_below)}, drawn as at risk."
+        description += f" Colours are health bands: {bands_in_words}."
+    if selected is not None:
+        description += f" {sum(selected_counts):,} {selected_label}, drawn dark at the foot of their bars."
     return _svg(kind="histogram", title=title, description=description, width=width, height=height, parts=parts)
 
 
@@ -406,16 +529,16 @@ def gauge_svg(
     *,
     maximum: float = 100,
     title: str,
-    bands: Sequence[tuple[float, str]] = ((40, "risk"), (70, "watch"), (100, "good")),
+    bands: Sequence[tuple[float, str]] = HEALTH_BANDS,
 ) -> SafeString:
     """A half-circle gauge: a muted track in the bands' colours, the value as an arc over it
     in its band's colour (classes `chart-gauge-value chart-gauge-<band>`), and the value
     rounded to a whole number in the middle with "of <maximum>" below.
 
-    `bands` are (upper bound, name) pairs in increasing order; a value belongs to the first
-    band whose upper bound it is below (so 40 is "watch" with the default bands, as
-    customers.health.health_band puts 40 out of "critical"). None, or NaN (how a missing
-    score arrives from pandas), draws "—" and "no score yet".
+    `bands` are (upper bound, name) pairs in increasing order, the health bands by default; a
+    value belongs to the first band whose upper bound it is below, else to the last, the rule
+    of customers.health.health_band (so 40 is "poor" and 62 "fair"). None, or NaN (how a
+    missing score arrives from pandas), draws "—" and "no score yet".
     """
     if not maximum > 0 or not math.isfinite(maximum):
         raise ValueError(f"maximum must be a positive number, not {maximum!r}")
@@ -454,7 +577,7 @@ def gauge_svg(
                     end,
                     {
                         "class": f"chart-gauge-track chart-gauge-track-{name}",
-                        "stroke": STATUS_SOFT_COLOURS.get(name, TRACK_COLOUR),
+                        "stroke": band_colours(name).soft,
                     },
                     _tag("title", {}, f"{name}: {format_number(lower)} to {format_number(upper)}"),
                 )
@@ -494,7 +617,7 @@ def gauge_svg(
                 _share(value, maximum),
                 {
                     "class": f"chart-gauge-value chart-gauge-{band_name}",
-                    "stroke": STATUS_COLOURS.get(band_name, LINE_COLOUR),
+                    "stroke": band_colours(band_name).fill,
                 },
                 _tag("title", {}, f"{format_number(value)} {of_maximum} ({band_name})"),
             )

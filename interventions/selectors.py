@@ -7,17 +7,20 @@ with a hundred customers or a hundred thousand.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
 
-from customers.health import FACTORS, factor_reasons
+from customers.health import FACTORS, HEALTH_BANDS, factor_reasons
 from customers.models import Customer, HealthScore, NpsResponse, Order, Payment, ScanFinding, ScanRun, SupportTicket
+from customers.scan import HISTOGRAM_EDGES
 from customers.selectors import current_churn_model, customer_health_history
 from events.models import CustomerEvent, DeliveryOutcome, WebhookDelivery
 from interventions.models import Intervention, Status
@@ -29,12 +32,77 @@ HEALTH_HISTORY_DAYS = 90  # the customer page charts one point a day
 FEED_LIMIT = 50
 
 
+# --- The at-risk list ---------------------------------------------------------------------
+# "At risk" means one thing on every page, in the admin and in the commands: the customers the
+# latest finished scan selected (its ScanFinding rows: churn risk and lifetime value over the
+# scan's thresholds, ranked by value at risk). Not a health band, not a risk figure on its own:
+# a customer with health 12 and risk 95 % who is not in that selection is not "at risk" here.
+
+
+def latest_finished_scan() -> ScanRun | None:
+    """The scan whose selection is the at-risk list: the newest that finished (a queued,
+    running or failed scan selects nobody)."""
+    return ScanRun.objects.filter(status=ScanRun.Status.FINISHED).order_by("-started_at", "-pk").first()
+
+
+def at_risk_findings(scan: ScanRun | None, *, limit: int | None = None) -> list[ScanFinding]:
+    """The scan's selection, ranked (most value at risk first), with each customer."""
+    if scan is None:
+        return []
+    findings = ScanFinding.objects.filter(scan=scan).select_related("customer").order_by("rank")
+    return list(findings[:limit] if limit is not None else findings)
+
+
+def at_risk_customer_ids(scan: ScanRun | None) -> QuerySet[ScanFinding, str]:
+    """The ids of the customers in the scan's selection, lazily: `set(...)` it, or filter a
+    customer list with `pk__in=` it in one query."""
+    findings = ScanFinding.objects.filter(scan=scan) if scan is not None else ScanFinding.objects.none()
+    return findings.values_list("customer_id", flat=True)
+
+
+def customer_at_risk(customer_id: str, scan: ScanRun | None) -> ScanFinding | None:
+    """The customer's finding in the scan's selection: they are at risk exactly when there is one."""
+    if scan is None:
+        return None
+    return ScanFinding.objects.filter(scan=scan, customer_id=customer_id).first()
+
+
+def at_risk_rank(scan: ScanRun | None, *, customer: str = "pk") -> Subquery | Value:
+    """An annotation: the customer's rank in the scan's selection, or None when not in it.
+
+    `customer` names the customer's id on the annotated model ("pk" for Customer,
+    "customer_id" for an intervention), so any list can show the badge in its own query.
+    """
+    if scan is None:
+        return Value(None, output_field=IntegerField())
+    return Subquery(
+        ScanFinding.objects.filter(scan=scan, customer_id=OuterRef(customer)).values("rank")[:1],
+        output_field=IntegerField(),
+    )
+
+
+# --- The dashboard ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthHistogram:
+    """How many customers the scan scored in each bin of health, and how many of each bin are
+    in its at-risk selection. Bins split at every health band edge, so each lies in one band,
+    except when only the scan's stored tenths are left (see health_histogram_read)."""
+
+    edges: tuple[float, ...]
+    counts: list[int]
+    selected: list[int]
+
+
 @dataclass
 class Dashboard:
     latest_scan: ScanRun | None
     active_scan: ScanRun | None
     recent_scans: list[ScanRun]
     top_findings: list[ScanFinding]
+    at_risk_count: int
+    histogram: HealthHistogram
     status_counts: dict[str, int]
     events_last_day: int
     value_pending: Decimal
@@ -42,6 +110,14 @@ class Dashboard:
     @property
     def pending(self) -> int:
         return self.status_counts.get(Status.PENDING_REVIEW, 0)
+
+
+def selection_rule(scan: ScanRun | None) -> str:
+    """What the scan selected, in words: "churn risk over 60 % and lifetime value over $1,000"."""
+    parameters = (scan.parameters if scan is not None else None) or {}
+    min_risk = float(parameters.get("min_risk", settings.PROCX_SCAN_MIN_RISK))
+    min_ltv = float(parameters.get("min_ltv", settings.PROCX_SCAN_MIN_LTV))
+    return f"churn risk over {min_risk * 100:.0f} % and lifetime value over ${min_ltv:,.0f}"
 
 
 def status_counts() -> dict[str, int]:
@@ -52,22 +128,67 @@ def status_counts() -> dict[str, int]:
     return counts
 
 
+def histogram_edges() -> tuple[float, ...]:
+    """The scan's tenths of 0-100, split at every health band edge (70-75 and 75-80, not 70-80),
+    so that every bin is coloured by exactly one band."""
+    low, high = float(HISTOGRAM_EDGES[0]), float(HISTOGRAM_EDGES[-1])
+    band_edges = {float(upper) for upper, _ in HEALTH_BANDS if low < upper < high}
+    return tuple(sorted({float(edge) for edge in HISTOGRAM_EDGES} | band_edges))
+
+
+def bin_counts(values: list[float], edges: tuple[float, ...]) -> list[int]:
+    """numpy.histogram's rule: each bin holds [lower, upper), the last one its upper edge too;
+    a value outside the edges counts in the nearest bin, so every value is counted once."""
+    counts = [0] * (len(edges) - 1)
+    for value in values:
+        index = bisect.bisect_right(edges, value) - 1
+        counts[min(max(index, 0), len(counts) - 1)] += 1
+    return counts
+
+
+def health_histogram_read(scan: ScanRun | None) -> HealthHistogram:
+    """The scan's health histogram with its at-risk selection per bin (two queries at most).
+
+    The scan stores its counts per tenth; while the band edges are not all among those tenths
+    (75 is not), the counts are read from the scan's own stored scores instead, so that no bin
+    straddles two bands. Only where those scores were pruned are the stored tenths shown as
+    they are, and the chart draws a straddling bin as mixed.
+    """
+    edges = histogram_edges()
+    if scan is None:
+        return HealthHistogram(edges=edges, counts=[], selected=[])
+    stored = [int(count) for count in scan.health_histogram or []]
+    tenths = tuple(float(edge) for edge in HISTOGRAM_EDGES)
+    if edges == tenths and len(stored) == len(edges) - 1:
+        counts = stored
+    else:
+        conditions = [Q(score__gte=low, score__lt=high) for low, high in itertools.pairwise(edges)]
+        conditions[-1] = Q(score__gte=edges[-2], score__lte=edges[-1])
+        totals = HealthScore.objects.filter(scan=scan).aggregate(
+            **{f"bin_{index}": Count("pk", filter=condition) for index, condition in enumerate(conditions)}
+        )
+        counts = [int(totals[f"bin_{index}"] or 0) for index in range(len(conditions))]
+        if not any(counts) and len(stored) == len(tenths) - 1:
+            edges, counts = tenths, stored
+    scores = list(ScanFinding.objects.filter(scan=scan).values_list("health_score", flat=True))
+    return HealthHistogram(edges=edges, counts=counts, selected=bin_counts(scores, edges))
+
+
 def dashboard_read(*, now: dt.datetime | None = None) -> Dashboard:
     now = now or timezone.now()
-    finished = ScanRun.objects.filter(status=ScanRun.Status.FINISHED).order_by("-started_at")
+    finished = ScanRun.objects.filter(status=ScanRun.Status.FINISHED).order_by("-started_at", "-pk")
     recent = list(
         finished.only("pk", "started_at", "value_at_risk", "at_risk_count", "customers_scanned")[:RECENT_SCANS]
     )
-    latest = finished.first() if recent else None
+    latest = latest_finished_scan() if recent else None
+    histogram = health_histogram_read(latest)
     return Dashboard(
         latest_scan=latest,
         active_scan=active_scan(),
         recent_scans=list(reversed(recent)),
-        top_findings=(
-            list(ScanFinding.objects.filter(scan=latest).select_related("customer").order_by("rank")[:TOP_AT_RISK])
-            if latest
-            else []
-        ),
+        top_findings=at_risk_findings(latest, limit=TOP_AT_RISK),
+        at_risk_count=sum(histogram.selected),
+        histogram=histogram,
         status_counts=status_counts(),
         events_last_day=CustomerEvent.objects.filter(event_time__gte=now - dt.timedelta(hours=24)).count(),
         value_pending=Intervention.objects.filter(status=Status.PENDING_REVIEW)
@@ -116,9 +237,17 @@ class QueueFilters:
         return {name: getattr(self, name) for name in self.FIELDS}
 
 
-def queue_queryset(filters: QueueFilters) -> QuerySet[Intervention]:
-    """Interventions matching the filters, the most value at risk first."""
-    queryset = Intervention.objects.select_related("customer", "reviewed_by")
+def queue_rows(scan: ScanRun | None) -> QuerySet[Intervention]:
+    """Interventions as the queue shows them: with the customer, the reviewer, and
+    `at_risk_rank`, the customer's rank in `scan`'s selection (None when not in it)."""
+    return Intervention.objects.select_related("customer", "reviewed_by").annotate(
+        at_risk_rank=at_risk_rank(scan, customer="customer_id")
+    )
+
+
+def queue_queryset(filters: QueueFilters, *, scan: ScanRun | None = None) -> QuerySet[Intervention]:
+    """Interventions matching the filters, the most value at risk first (see queue_rows)."""
+    queryset = queue_rows(scan)
     for name, lookup in (
         ("status", "status"),
         ("channel", "channel"),
@@ -175,6 +304,8 @@ class InterventionPage:
     activities: list[Any]
     outbox: list[Any]
     model_auc: float | None
+    scan: ScanRun | None = None  # the latest finished scan, whose selection is the at-risk list
+    at_risk: ScanFinding | None = None  # the customer's place in that selection, if they have one
 
 
 def intervention_page_read(*, pk: int) -> InterventionPage:
@@ -184,6 +315,7 @@ def intervention_page_read(*, pk: int) -> InterventionPage:
     snapshot = HealthScore.objects.filter(customer_id=intervention.customer_id).order_by("-as_of", "-pk").first()
     model = current_churn_model() if intervention.risk_source == "model" else None
     auc = (model.metrics or {}).get("roc_auc") if model is not None else None
+    scan = latest_finished_scan()
     return InterventionPage(
         intervention=intervention,
         snapshot=snapshot,
@@ -192,6 +324,8 @@ def intervention_page_read(*, pk: int) -> InterventionPage:
         activities=list(intervention.activities.select_related("actor").order_by("-at", "-pk")),
         outbox=list(intervention.outbox.select_related("sent_by").order_by("-created_at")),
         model_auc=float(auc) if isinstance(auc, int | float) else None,
+        scan=scan,
+        at_risk=customer_at_risk(intervention.customer_id, scan),
     )
 
 
@@ -215,6 +349,8 @@ class CustomerPage:
     factors: list[FactorRow]
     timeline: list[TimelineEntry]
     interventions: list[Intervention]
+    scan: ScanRun | None = None  # the latest finished scan, whose selection is the at-risk list
+    at_risk: ScanFinding | None = None  # the customer's place in that selection, if they have one
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -290,12 +426,15 @@ def customer_timeline(customer: Customer, *, limit: int = TIMELINE_LIMIT) -> lis
 def customer_page_read(*, customer_id: str) -> CustomerPage:
     customer = Customer.objects.get(pk=customer_id)
     history = customer_health_history(customer.pk, limit=HEALTH_HISTORY_DAYS, per_day=True)
+    scan = latest_finished_scan()
     return CustomerPage(
         customer=customer,
         history=history,
         factors=factor_rows(history[0]["snapshot"] if history else None),
         timeline=customer_timeline(customer),
         interventions=list(customer.interventions.select_related("reviewed_by").order_by("-created_at")[:50]),
+        scan=scan,
+        at_risk=customer_at_risk(customer.pk, scan),
     )
 
 
@@ -311,11 +450,15 @@ def customer_matches(term: str, *, through: str = "") -> Q:
     )
 
 
-def customers_search(term: str) -> QuerySet[Customer]:
-    """Customers for the search box, least healthy first."""
-    queryset = Customer.objects.all()
+def customers_search(term: str, *, scan: ScanRun | None = None, at_risk_only: bool = False) -> QuerySet[Customer]:
+    """Customers for the search box, least healthy first, each with `at_risk_rank`: their rank
+    in `scan`'s selection (the at-risk list) or None. `at_risk_only` keeps that selection, in
+    its order."""
+    queryset = Customer.objects.annotate(at_risk_rank=at_risk_rank(scan))
     if term.strip():
         queryset = queryset.filter(customer_matches(term))
+    if at_risk_only:
+        return queryset.filter(pk__in=at_risk_customer_ids(scan)).order_by("at_risk_rank", "customer_id")
     return queryset.order_by("health_score", "customer_id")
 
 

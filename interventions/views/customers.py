@@ -8,13 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from customers.health import health_band
+from customers.health import HEALTH_BANDS, health_band
 from customers.models import Customer
 from interventions.charts import FactorBar, factor_bars_svg, gauge_svg, line_chart_svg
-from interventions.selectors import customer_page_read, customers_search
+from interventions.selectors import customer_page_read, customers_search, latest_finished_scan, selection_rule
 from interventions.views.access import staff_required
 
 PAGE_SIZE = 50
+CRITICAL_BELOW = HEALTH_BANDS[0][0]  # the health chart shades the first band, critical
 
 
 def _moved_text(moved: list[dict]) -> str:
@@ -22,15 +23,35 @@ def _moved_text(moved: list[dict]) -> str:
     return ", ".join(f"{entry['label']} {entry['change']:+g}" for entry in moved[:3])
 
 
+def _with_band(customer: Customer) -> Customer:
+    customer.band = health_band(customer.health_score) if customer.health_score is not None else ""  # type: ignore[attr-defined]
+    return customer
+
+
 @require_GET
 @staff_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "")[:100]
-    page = Paginator(customers_search(term), PAGE_SIZE).get_page(request.GET.get("page"))
+    at_risk_only = request.GET.get("at_risk") == "1"
+    scan = latest_finished_scan()
+    customers = customers_search(term, scan=scan, at_risk_only=at_risk_only)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    for customer in page:
+        _with_band(customer)
     template = "interventions/customers.html"
     if request.htmx and request.htmx.target == "customer-table":
         template += "#table"
-    return render(request, template, {"page": page, "term": term})
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "term": term,
+            "at_risk_only": at_risk_only,
+            "scan": scan,
+            "selection_rule": selection_rule(scan),
+        },
+    )
 
 
 @require_GET
@@ -48,20 +69,19 @@ def customer_page(request: HttpRequest, customer_id: str) -> HttpResponse:
         y_min=0,
         y_max=100,
         annotations=[_moved_text(entry["moved"]) or None for entry in chronological],
-        band=(0, 40),
+        band=(0, CRITICAL_BELOW),
     )
-    customer = data.customer
+    customer = _with_band(data.customer)
     return render(
         request,
         "interventions/customer.html",
         {
             "data": data,
             "customer": customer,
-            "band": health_band(customer.health_score) if customer.health_score is not None else "",
             "chart": chart,
-            "gauge": gauge_svg(
-                customer.health_score, title="Health score", bands=((40, "risk"), (60, "watch"), (100, "good"))
-            ),
+            "critical_below": CRITICAL_BELOW,
+            "selection_rule": selection_rule(data.scan),
+            "gauge": gauge_svg(customer.health_score, title="Health score"),
             "factors_chart": factor_bars_svg(
                 [
                     FactorBar(

@@ -1,4 +1,4 @@
-"""The dashboard: the latest scan's figures, its health histogram and findings, value at risk over time."""
+"""The dashboard: the latest scan's figures, its health histogram and at-risk list, value at risk over time."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from customers.scan import HISTOGRAM_EDGES
-from interventions.charts import histogram_svg, line_chart_svg
-from interventions.selectors import dashboard_read
+from customers.health import HEALTH_BANDS, health_band
+from interventions.charts import band_legend, histogram_svg, line_chart_svg
+from interventions.selectors import dashboard_read, selection_rule
 from interventions.views.access import staff_required
-
-AT_RISK_BELOW = 60  # health under this reads "at risk" or "critical" (customers.health.health_band)
 
 
 @require_GET
@@ -19,13 +17,17 @@ AT_RISK_BELOW = 60  # health under this reads "at risk" or "critical" (customers
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = dashboard_read()
     latest = data.latest_scan
-    histogram = histogram_svg(
-        latest.health_histogram if latest and latest.health_histogram else [],
-        edges=HISTOGRAM_EDGES,
+    histogram = data.histogram
+    chart = histogram_svg(
+        histogram.counts,
+        edges=histogram.edges,
         title="Health scores in the latest scan",
         x_label="health score",
-        highlight_below=AT_RISK_BELOW,
+        bands=HEALTH_BANDS,
+        selected=histogram.selected or None,
     )
+    for finding in data.top_findings:
+        finding.band = health_band(finding.health_score)  # type: ignore[attr-defined]
     value_chart = line_chart_svg(
         [(scan.started_at, float(scan.value_at_risk)) for scan in data.recent_scans],
         title="Value at risk, recent scans",
@@ -38,8 +40,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "data": data,
             "latest": latest,
-            "histogram": histogram,
+            "histogram": chart,
+            "legend": band_legend(histogram.counts, edges=histogram.edges) if any(histogram.counts) else [],
             "value_chart": value_chart,
-            "at_risk_below": AT_RISK_BELOW,
+            "selection_rule": selection_rule(latest),
         },
     )

@@ -16,12 +16,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from customers.health import health_band
 from customers.models import Segment
 from interventions.charts import FactorBar, factor_bars_svg, gauge_svg
 from interventions.empathy import EMPATHY_THRESHOLD, SUPPORTED_LANGUAGES
 from interventions.language import LANGUAGE_NAMES
 from interventions.models import Channel, Intervention, InvalidTransition, Origin, Priority, Status
-from interventions.selectors import QueueFilters, intervention_page_read, queue_queryset, status_counts
+from interventions.selectors import (
+    QueueFilters,
+    intervention_page_read,
+    latest_finished_scan,
+    queue_queryset,
+    queue_rows,
+    selection_rule,
+    status_counts,
+)
 from interventions.services import (
     intervention_approve,
     intervention_edit,
@@ -65,7 +74,7 @@ def _row(request: HttpRequest, intervention: Intervention, *, notice: str = "", 
 
 
 def _reload(intervention: Intervention) -> Intervention:
-    return Intervention.objects.select_related("customer", "reviewed_by").get(pk=intervention.pk)
+    return queue_rows(latest_finished_scan()).get(pk=intervention.pk)
 
 
 def _answer(request: HttpRequest, intervention: Intervention, *, notice: str = "") -> HttpResponse:
@@ -82,7 +91,7 @@ def _answer(request: HttpRequest, intervention: Intervention, *, notice: str = "
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilters.from_query(request.GET)
-    page = Paginator(queue_queryset(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queue_queryset(filters, scan=latest_finished_scan()), PAGE_SIZE).get_page(request.GET.get("page"))
     query = {name: value for name, value in filters.as_query().items() if value}
     context: dict[str, Any] = {
         "filters": filters,
@@ -150,7 +159,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 @reviewer_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the row's inline editor. POST: save the edit (subject, body, language)."""
-    intervention = get_object_or_404(Intervention.objects.select_related("customer", "reviewed_by"), pk=pk)
+    intervention = get_object_or_404(queue_rows(latest_finished_scan()), pk=pk)
     if request.method == "GET":
         if not request.htmx:  # without JavaScript the intervention page is the editor
             return redirect("intervention", pk=intervention.pk)
@@ -223,7 +232,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         "message": message,
     }
     html = render_to_string(f"{QUEUE_TEMPLATE}#bulk-result", context, request=request)
-    for intervention in Intervention.objects.select_related("customer", "reviewed_by").filter(pk__in=list(outcomes)):
+    for intervention in queue_rows(latest_finished_scan()).filter(pk__in=list(outcomes)):
         outcome = outcomes[intervention.pk]
         notice = (
             "" if outcome == Status.SENT else f"Not approved: {outcome}." if not outcome.startswith("failed") else ""
@@ -244,6 +253,7 @@ def _page_context(request: HttpRequest, pk: int, *, notice: str = "") -> dict[st
     except Intervention.DoesNotExist:
         raise Http404("No such intervention") from None
     intervention = data.intervention
+    score = data.snapshot.score if data.snapshot else intervention.health_score
     factors = factor_bars_svg(
         [
             FactorBar(label=row.label, points=row.points, maximum=row.maximum, detail=row.reason, no_data=row.no_data)
@@ -255,11 +265,9 @@ def _page_context(request: HttpRequest, pk: int, *, notice: str = "") -> dict[st
         "data": data,
         "intervention": intervention,
         "customer": intervention.customer,
-        "gauge": gauge_svg(
-            data.snapshot.score if data.snapshot else intervention.health_score,
-            title="Health score",
-            bands=((40, "risk"), (60, "watch"), (100, "good")),
-        ),
+        "gauge": gauge_svg(score, title="Health score"),
+        "band": health_band(score) if score is not None else "",
+        "selection_rule": selection_rule(data.scan),
         "factors_chart": factors,
         "empathy": empathy_rows(intervention.empathy_breakdown),
         "empathy_total": intervention.empathy_score,

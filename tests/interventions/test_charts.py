@@ -8,18 +8,24 @@ import itertools
 import math
 import re
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import pytest
 from django.utils.safestring import SafeString
 
+from customers.health import HEALTH_BANDS, health_band
 from interventions.charts import (
+    HEALTH_BAND_COLOURS,
+    INK_COLOUR,
     FactorBar,
+    band_legend,
     factor_bars_svg,
     gauge_svg,
     histogram_svg,
     line_chart_svg,
     nice_ticks,
 )
+from interventions.selectors import bin_counts, histogram_edges
 
 SVG = "{http://www.w3.org/2000/svg}"
 SCRIPT_TITLE = "<script>alert('x')</script> & co"
@@ -156,29 +162,77 @@ def test_bars_follow_their_bin_edges_from_left_to_right() -> None:
     assert widths[2] / widths[0] == pytest.approx(6, rel=0.05)
 
 
-def test_bins_wholly_below_the_highlight_carry_the_risk_class() -> None:
-    root = parse(histogram_svg(COUNTS, edges=EDGES, title="Health", highlight_below=50))
+def test_each_bin_inside_one_band_is_drawn_in_that_bands_colour() -> None:
+    root = parse(histogram_svg(COUNTS, edges=EDGES, title="Health", bands=HEALTH_BANDS))
 
-    assert [classes(bar) for bar in bars(root)] == [
-        {"chart-bar-risk"},
-        {"chart-bar-risk"},
-        {"chart-bar"},  # 40 to 60 straddles 50, so it is not wholly at risk
-        {"chart-bar"},
-        {"chart-bar"},
+    assert [classes(bar) - {"chart-bar"} for bar in bars(root)] == [
+        {"chart-band-critical"},
+        {"chart-band-critical"},
+        {"chart-band-poor"},
+        {"chart-bar-mixed"},  # 60 to 80 holds fair (60-75) and healthy (75-80) scores
+        {"chart-band-healthy"},
     ]
-    assert bars(root)[0].get("fill") != bars(root)[2].get("fill")
+    fills = [bar.get("fill") for bar in bars(root)]
+    assert fills[0] == fills[1] == HEALTH_BAND_COLOURS["critical"].fill
+    assert fills[2] == HEALTH_BAND_COLOURS["poor"].fill
+    assert fills[3] not in {colours.fill for colours in HEALTH_BAND_COLOURS.values()}
+    assert fills[4] == HEALTH_BAND_COLOURS["healthy"].fill
 
 
-def test_a_bin_ending_exactly_at_the_highlight_is_at_risk() -> None:
-    root = parse(histogram_svg(COUNTS, edges=EDGES, title="Health", highlight_below=40))
+def test_a_bin_that_straddles_a_band_edge_says_so_in_its_tooltip() -> None:
+    root = parse(histogram_svg([4, 6], edges=[0, 50, 100], title="Health", bands=HEALTH_BANDS))
 
-    assert ["chart-bar-risk" in classes(bar) for bar in bars(root)] == [True, True, False, False, False]
+    assert [title_of(group) for group in with_class(root, "chart-bin")] == [
+        "0 to 50: 4 (more than one health band)",
+        "50 to 100: 6 (more than one health band)",
+    ]
 
 
-def test_without_a_highlight_no_bar_is_at_risk() -> None:
+def test_without_bands_every_bar_is_plain() -> None:
     root = parse(histogram_svg(COUNTS, edges=EDGES, title="Health"))
 
-    assert not with_class(root, "chart-bar-risk")
+    assert [classes(bar) for bar in bars(root)] == [{"chart-bar"}] * len(COUNTS)
+    assert not [element for element in root.iter() if any(name.startswith("chart-band-") for name in classes(element))]
+
+
+def test_the_selection_is_a_dark_segment_at_the_foot_of_its_bars_one_value_still_visible() -> None:
+    root = parse(histogram_svg([500, 300], edges=[0, 40, 60], title="Health", bands=HEALTH_BANDS, selected=[1, 0]))
+    (segment,) = with_class(root, "chart-bar-selected")
+    first_bar = bars(root)[0]
+
+    assert segment.get("fill") == INK_COLOUR
+    assert number(segment, "height") == 3  # 1 of 500 would be a sliver
+    assert number(segment, "y") + number(segment, "height") == pytest.approx(
+        number(first_bar, "y") + number(first_bar, "height")
+    )
+    assert [title_of(group) for group in with_class(root, "chart-bin")] == [
+        "0 to 40: 500 (critical), 1 in the at-risk list",
+        "40 to 60: 300 (poor)",
+    ]
+
+
+def test_the_histogram_description_counts_every_bin_band_and_the_selection_in_words() -> None:
+    root = parse(
+        histogram_svg([12, 988], edges=[0, 40, 100], title="Health scores", bands=HEALTH_BANDS, selected=[2, 0])
+    )
+
+    assert root[1].text == (
+        "Health scores, 1,000 in all: 12 between 0 and 40, 988 between 40 and 100. "
+        "Colours are health bands: critical under 40 (12), poor 40 to 60, fair 60 to 75, healthy 75 and over. "
+        "2 in the at-risk list, drawn dark at the foot of their bars."
+    )
+
+
+def test_the_band_legend_counts_each_band_and_none_where_a_bin_straddles_its_edge() -> None:
+    legend = band_legend([5, 7, 11, 13], edges=[0, 40, 60, 80, 100])
+
+    assert [(entry.name, entry.range_text, entry.count) for entry in legend] == [
+        ("critical", "under 40", 5),
+        ("poor", "40 to 60", 7),
+        ("fair", "60 to 75", None),  # 60 to 80 straddles 75
+        ("healthy", "75 and over", None),
+    ]
+    assert [entry.colours for entry in legend] == [HEALTH_BAND_COLOURS[name] for _, name in HEALTH_BANDS]
 
 
 def test_every_bin_has_a_tooltip_with_its_range_and_exact_count() -> None:
@@ -205,11 +259,9 @@ def test_a_histogram_of_one_customer_still_has_whole_number_ticks() -> None:
 
 
 def test_the_histogram_description_counts_every_bin_in_words() -> None:
-    root = parse(histogram_svg([12, 988], edges=[0, 10, 100], title="Health scores", highlight_below=10))
+    root = parse(histogram_svg([12, 988], edges=[0, 10, 100], title="Health scores"))
 
-    assert root[1].text == (
-        "Health scores, 1,000 in all: 12 between 0 and 10, 988 between 10 and 100. 12 below 10, drawn as at risk."
-    )
+    assert root[1].text == "Health scores, 1,000 in all: 12 between 0 and 10, 988 between 10 and 100."
 
 
 def test_the_x_axis_is_labelled_at_the_edges_and_with_its_label() -> None:
@@ -241,6 +293,16 @@ def test_a_histogram_with_data_does_not_say_no_data_yet() -> None:
 def test_the_histogram_rejects_inconsistent_input(counts: list[int], edges: list[float]) -> None:
     with pytest.raises(ValueError, match=r"edges|count"):
         histogram_svg(counts, edges=edges, title="Health")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"selected": [1]}, {"selected": [1, -1]}, {"bands": ()}, {"bands": ((60, "poor"), (40, "critical"))}],
+    ids=["selection of another length", "negative selection", "no bands", "decreasing bands"],
+)
+def test_the_histogram_rejects_an_inconsistent_selection_or_bands(arguments: dict) -> None:
+    with pytest.raises(ValueError, match=r"selected|count|band"):
+        histogram_svg([1, 2], edges=[0, 50, 100], title="Health", **arguments)
 
 
 # Line chart --------------------------------------------------------------------------------
@@ -412,7 +474,7 @@ def test_the_line_chart_rejects_a_missing_value() -> None:
 
 # Gauge -------------------------------------------------------------------------------------
 
-GAUGE_BANDS = {"chart-gauge-risk", "chart-gauge-watch", "chart-gauge-good"}
+GAUGE_BANDS = {f"chart-gauge-{name}" for _, name in HEALTH_BANDS}
 
 
 def value_arc(root: ElementTree.Element) -> ElementTree.Element:
@@ -423,12 +485,14 @@ def value_arc(root: ElementTree.Element) -> ElementTree.Element:
 @pytest.mark.parametrize(
     ("value", "band"),
     [
-        (35, "chart-gauge-risk"),
-        (0, "chart-gauge-risk"),
-        (40, "chart-gauge-watch"),
-        (69.9, "chart-gauge-watch"),
-        (85, "chart-gauge-good"),
-        (100, "chart-gauge-good"),
+        (35, "chart-gauge-critical"),
+        (0, "chart-gauge-critical"),
+        (40, "chart-gauge-poor"),
+        (59.9, "chart-gauge-poor"),
+        (62, "chart-gauge-fair"),  # the issue's #1 customer: fair, not green
+        (74.9, "chart-gauge-fair"),
+        (75, "chart-gauge-healthy"),
+        (100, "chart-gauge-healthy"),
     ],
 )
 def test_the_gauge_is_classed_by_the_band_its_value_falls_in(value: float, band: str) -> None:
@@ -450,8 +514,8 @@ def test_the_gauge_shows_the_value_rounded_half_up_out_of_its_maximum() -> None:
 
     assert [text.text for text in with_class(root, "chart-gauge-number")] == ["63"]
     assert "of 100" in texts(root)
-    assert title_of(value_arc(root)) == "62.5 of 100 (watch)"
-    assert root[1].text == "Health: 63 of 100 (watch)."
+    assert title_of(value_arc(root)) == "62.5 of 100 (fair)"
+    assert root[1].text == "Health: 63 of 100 (fair)."
 
 
 @pytest.mark.parametrize(("value", "end_x", "end_y"), [(50, 110, 11), (100, 196, 97), (150, 196, 97)])
@@ -466,9 +530,10 @@ def test_the_track_shows_every_band() -> None:
     root = parse(gauge_svg(50, title="Health"))
 
     assert [title_of(track) for track in with_class(root, "chart-gauge-track")] == [
-        "risk: 0 to 40",
-        "watch: 40 to 70",
-        "good: 70 to 100",
+        "critical: 0 to 40",
+        "poor: 40 to 60",
+        "fair: 60 to 75",
+        "healthy: 75 to 100",
     ]
 
 
@@ -662,3 +727,103 @@ def test_nice_ticks_reject_unusable_arguments(low: float, high: float, count: in
 def test_nice_ticks_of_fractions_carry_no_floating_point_noise() -> None:
     # 3 * 0.2 is 0.6000000000000001 in binary floating point; a tick label must say 0.6.
     assert nice_ticks(0, 0.7) == [0, 0.2, 0.4, 0.6, 0.8]
+
+
+# Health bands: one definition for the word, the gauge, the histogram and the badges -----------
+
+# Every whole score, and the scores just under each band edge.
+EVERY_SCORE = sorted({float(score) for score in range(101)} | {upper - 0.1 for upper, _ in HEALTH_BANDS})
+
+
+@pytest.mark.parametrize("score", EVERY_SCORE)
+def test_every_score_has_exactly_one_band_and_the_gauge_and_histogram_draw_it(score: float) -> None:
+    lowers = [0.0, *(float(upper) for upper, _ in HEALTH_BANDS[:-1])]
+    holding = [
+        name
+        for low, (upper, name) in zip(lowers, HEALTH_BANDS, strict=True)
+        if low <= score < upper or (name == HEALTH_BANDS[-1][1] and score == upper)
+    ]
+    assert len(holding) == 1, holding
+    band = health_band(score)
+    assert holding == [band]
+    assert band != "at risk"  # that word is the scan's selection, never a band
+    colour = HEALTH_BAND_COLOURS[band].fill
+
+    arc = value_arc(parse(gauge_svg(score, title="Health")))
+    assert classes(arc) & GAUGE_BANDS == {f"chart-gauge-{band}"}
+    assert arc.get("stroke") == colour
+
+    # The dashboard's bins: the score's own bar is drawn in its band's colour.
+    edges = histogram_edges()
+    counts = bin_counts([score], edges)
+    root = parse(histogram_svg(counts, edges=edges, title="Health", bands=HEALTH_BANDS))
+    (bar,) = [bar for bar, count in zip(bars(root), counts, strict=True) if count]
+    assert classes(bar) == {"chart-bar", f"chart-band-{band}"}
+    assert bar.get("fill") == colour
+    assert not with_class(root, "chart-bar-mixed")
+
+
+def test_every_band_has_colours_and_only_the_bands_do() -> None:
+    assert list(HEALTH_BAND_COLOURS) == [name for _, name in HEALTH_BANDS]
+
+
+# The stylesheet's badges: the band badges repeat HEALTH_BAND_COLOURS, and every badge's text
+# passes WCAG AA contrast on its background (what axe-core's color-contrast rule checks).
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "interventions" / "static" / "procx" / "procx.css"
+
+
+def css_rules() -> list[tuple[list[str], dict[str, str]]]:
+    text = re.sub(r"/\*.*?\*/", "", STYLESHEET.read_text(), flags=re.S)
+    rules = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", text):
+        declarations = dict(
+            (name.strip(), value.strip())
+            for name, value in (item.split(":", 1) for item in body.split(";") if ":" in item)
+        )
+        rules.append(([selector.strip() for selector in selectors.split(",")], declarations))
+    return rules
+
+
+def css_colour(value: str, variables: dict[str, str]) -> str:
+    while value.startswith("var("):
+        value = variables[value[4:-1].strip()]
+    return value.lower()
+
+
+def relative_luminance(colour: str) -> float:
+    if len(colour) == 4:  # #rgb
+        colour = "#" + "".join(character * 2 for character in colour[1:])
+    channels = [int(colour[index : index + 2], 16) / 255 for index in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_band_badges_in_the_stylesheet_use_the_bands_colours() -> None:
+    badges = {selector: declarations for selectors, declarations in css_rules() for selector in selectors}
+    for _, name in HEALTH_BANDS:
+        colours = HEALTH_BAND_COLOURS[name]
+        rule = badges[f".badge.band-{name}"]
+        assert (rule["background"].lower(), rule["color"].lower()) == (colours.soft, colours.ink), name
+
+
+def test_every_badge_and_band_ink_is_readable_on_its_background() -> None:
+    rules = css_rules()
+    variables = {
+        name: value for selectors, declarations in rules if ":root" in selectors for name, value in declarations.items()
+    }
+    checked = 0
+    for selectors, declarations in rules:
+        if any(".badge" in selector for selector in selectors) and {"background", "color"} <= set(declarations):
+            background = css_colour(declarations["background"], variables)
+            text = css_colour(declarations["color"], variables)
+            assert contrast(text, background) >= 4.5, (selectors, text, background)
+            checked += 1
+    assert checked >= 8
+    for name, colours in HEALTH_BAND_COLOURS.items():
+        assert contrast(colours.ink, colours.soft) >= 4.5, name

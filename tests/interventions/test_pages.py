@@ -411,22 +411,35 @@ def test_run_scan_now_queues_one_scan_and_the_page_follows_it_to_the_end(viewer_
 
 
 def test_the_dashboard_shows_the_latest_scans_figures(viewer_client) -> None:
-    ScanRun.objects.create(
+    scan = ScanRun.objects.create(
         as_of=NOW,
         status=ScanRun.Status.FINISHED,
         customers_scanned=12345,
-        at_risk_count=321,
+        at_risk_count=3,
         value_at_risk=Decimal("987654.00"),
         duration_seconds=4.2,
         finished_at=timezone.now(),
         health_histogram=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     )
+    for rank in (1, 2, 3):
+        scan.findings.create(
+            customer=make_customer(),
+            rank=rank,
+            health_score=30,
+            churn_risk=0.8,
+            lifetime_value=5000,
+            value_at_risk=4000,
+            description="Slipping.",
+        )
     html = viewer_client.get(reverse("dashboard")).content.decode()
     assert "12,345" in html
-    assert "321" in html
+    assert re.search(r'data-kpi="at-risk"><a [^>]*>3</a>', html)
     assert "$987,654" in html
     assert "4.2 s" in html
     assert "<svg" in html
+    # The scan's stored scores were pruned: its stored tenths are drawn, 70-80 as mixed bands.
+    assert "Colours are health bands, not the at-risk list." in html
+    assert "chart-bar-mixed" in html
 
 
 # --- Queries do not grow with the data -------------------------------------------------------------

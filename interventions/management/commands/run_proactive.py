@@ -6,10 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from customers.health import health_band
 from customers.management.commands.train_churn_model import parse_date
 from customers.models import ScanRun
 from customers.scan import scan_scores_frame
 from interventions.agents.llm import ModelConfig
+from interventions.selectors import at_risk_findings, selection_rule
 from interventions.services import proactive_scan_run
 
 
@@ -63,25 +65,27 @@ class Command(BaseCommand):
             top_n=draft,
             progress=self.stdout.write,
         )
+        # The scan just finished is the latest, so its selection is the at-risk list every page shows.
+        findings = at_risk_findings(scan)
         self.stdout.write(
             f"Scanned {scan.customers_scanned:,} customers as of {scan.as_of:%Y-%m-%d %H:%M} UTC in "
-            f"{scan.duration_seconds:.1f} s: {scan.at_risk_count:,} high-value customers at risk "
-            f"(risk > {scan.parameters['min_risk']:.0%}, LTV > ${scan.parameters['min_ltv']:,.0f}), "
-            f"${scan.value_at_risk:,.2f} of lifetime value at risk."
+            f"{scan.duration_seconds:.1f} s. At risk: {len(findings):,} customers, the scan's selection "
+            f"({selection_rule(scan)}), ${scan.value_at_risk:,.2f} of lifetime value at risk; "
+            "the at-risk list the dashboard, the queue, the customer pages and the admin show."
         )
         self.stdout.write(scan.risk_source)
-        findings = list(scan.findings.select_related("customer").order_by("rank"))
         if findings:
             self.stdout.write("")
             self.stdout.write(
-                f"{'#':>4}  {'customer':<32} {'segment':<10} {'LTV':>12} {'health':>7} {'risk':>6} {'value at risk':>14}"
+                f"{'#':>4}  {'customer':<32} {'segment':<10} {'LTV':>12} {'health':>16} {'risk':>6} {'value at risk':>14}"
             )
             for finding in findings:
                 customer = finding.customer
                 name = f"{customer.full_name} ({customer.customer_id})"[:32]
+                health = f"{finding.health_score:.1f} {health_band(finding.health_score)}"
                 self.stdout.write(
                     f"{finding.rank:>4}  {name:<32} {customer.segment:<10} {finding.lifetime_value:>12,.2f} "
-                    f"{finding.health_score:>7.1f} {finding.churn_risk:>6.0%} {finding.value_at_risk:>14,.2f}"
+                    f"{health:>16} {finding.churn_risk:>6.0%} {finding.value_at_risk:>14,.2f}"
                 )
             for finding in findings[:top]:
                 self.stdout.write("")
