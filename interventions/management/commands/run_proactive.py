@@ -77,15 +77,16 @@ class Command(BaseCommand):
         if findings:
             self.stdout.write("")
             self.stdout.write(
-                f"{'#':>4}  {'customer':<32} {'segment':<10} {'LTV':>12} {'health':>16} {'risk':>6} {'value at risk':>14}"
+                f"{'#':>4}  {'customer':<10} {'name':<24} {'segment':<10} {'LTV':>12} {'health':>16} {'risk':>6} "
+                f"{'value at risk':>14}"
             )
             for finding in findings:
                 customer = finding.customer
-                name = f"{customer.full_name} ({customer.customer_id})"[:32]
                 health = f"{finding.health_score:.1f} {health_band(finding.health_score)}"
                 self.stdout.write(
-                    f"{finding.rank:>4}  {name:<32} {customer.segment:<10} {finding.lifetime_value:>12,.2f} "
-                    f"{health:>16} {finding.churn_risk:>6.0%} {finding.value_at_risk:>14,.2f}"
+                    f"{finding.rank:>4}  {customer.customer_id:<10} {customer.full_name[:24]:<24} "
+                    f"{customer.segment:<10} {finding.lifetime_value:>12,.2f} {health:>16} "
+                    f"{finding.churn_risk:>6.0%} {finding.value_at_risk:>14,.2f}"
                 )
             for finding in findings[:top]:
                 self.stdout.write("")
