@@ -75,6 +75,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "orders_last_90",
     "spend_last_90",
     "spend_prev_90",
+    "last_order_at",
     "tickets_last_90",
     "latest_nps",
 )
@@ -112,6 +113,10 @@ _SPENDING_BANDS = (
     _Band("stable", lambda change: (change >= -0.1) & (change <= 0.1), 7),
 )
 _SPENDING_STARTED_POINTS = 10  # nothing in the previous 90 days, something now: increasing
+# Orders placed in the two windows but no money in either (payments failed, orders cancelled):
+# a real, bad value, so the lowest band, never the half points of "no data" (5) above it.
+_NOTHING_ARRIVED_POINTS = min(band.points for band in _SPENDING_BANDS)
+SPENDING_WINDOWS_DAYS = 180  # the two 90-day windows the trend compares
 _TICKET_BANDS = (
     _Band("none", lambda tickets: tickets <= 0, 8),
     _Band("1-2", lambda tickets: tickets <= 2, 6),
@@ -235,9 +240,14 @@ def health_breakdown(
     with np.errstate(invalid="ignore", divide="ignore"):
         change = np.where(spend_prev > 0, np.round((spend_last - spend_prev) / spend_prev, _CHANGE_DECIMALS), np.nan)
     started = (spend_prev <= 0) & (spend_last > 0)
-    no_trend = never_ordered | ((spend_prev <= 0) & (spend_last <= 0))
-    change = np.where(no_trend, np.nan, change)
-    points["spending_trend"] = np.where(started, _SPENDING_STARTED_POINTS, _banded(change, _SPENDING_BANDS))
+    no_spend = (spend_prev <= 0) & (spend_last <= 0)
+    # last_order_at counts every order placed, whatever became of it.
+    ordered_in_windows = _days_before(as_of, signals["last_order_at"]) < SPENDING_WINDOWS_DAYS
+    nothing_arrived = ~never_ordered & ordered_in_windows & no_spend
+    no_trend = never_ordered | (no_spend & ~nothing_arrived)
+    change = np.where(no_trend | nothing_arrived, np.nan, change)
+    banded = np.where(nothing_arrived, _NOTHING_ARRIVED_POINTS, _banded(change, _SPENDING_BANDS))
+    points["spending_trend"] = np.where(started, _SPENDING_STARTED_POINTS, banded)
     no_data["spending_trend"] = no_trend
     inputs["spending_trend"] = change
 
@@ -433,10 +443,15 @@ def _reason(factor: Factor, value: object, earned: float, missing: bool, inputs:
     if name == "order_frequency" and number is not None:
         band = _band_of(number, _ORDER_FREQUENCY_BANDS)
         if number <= 0:
-            return f"no orders in the last 90 days (none: {out_of})"
+            return f"no orders in the last 90 days, leaving out cancelled ones and failed payments (none: {out_of})"
         per_month = _shown(number, _ORDER_FREQUENCY_BANDS, decimals=1)
         return f"{per_month} orders a month over the last 90 days ({band.label}: {out_of})"
     if name == "spending_trend":
+        if number is None and earned == _NOTHING_ARRIVED_POINTS:
+            return (
+                f"orders placed in the last {SPENDING_WINDOWS_DAYS} days, but no money arrived in either "
+                f"90-day window (lowest band: {out_of})"
+            )
         if number is None:
             return f"spending started after nothing in the previous 90 days (increasing: {out_of})"
         band = _band_of(number, _SPENDING_BANDS)
@@ -469,7 +484,7 @@ _NO_DATA_REASONS = {
     "segment_value": "no segment average to compare with",
     "recency": "no activity on record",
     "order_frequency": "no orders yet",
-    "spending_trend": "no spending in either 90-day window to compare",
+    "spending_trend": f"no orders in the last {SPENDING_WINDOWS_DAYS} days to compare spending",
     "support_tickets": "ticket count unknown",
     "nps": "no NPS answer yet",
     "tenure": "no signup date on record",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import pandas as pd
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 
+from customers.event_semantics import EventSignal, event_types_with
 from customers.health import health_trend
 from customers.models import (
     UNRESOLVED_TICKET_STATUSES,
@@ -23,10 +24,7 @@ from customers.models import (
     SupportTicket,
 )
 from customers.signals import SIGNAL_COLUMNS
-from events.models import CustomerEvent, EventCategory
-
-# Webhook events about trouble (their category); workbook activity rows have none.
-TROUBLE_CATEGORIES = (EventCategory.COMPLAINT, EventCategory.ORDER_CANCELLED, EventCategory.ORDER_DELAYED)
+from events.models import CustomerEvent
 
 _COUNT_COLUMNS = (
     "orders_total",
@@ -39,6 +37,8 @@ _COUNT_COLUMNS = (
     "payments_last_90",
     "failed_payments_last_90",
     "events_last_30",
+    "leaving_signals_last_90",
+    "trouble_events_last_90",
 )
 
 
@@ -69,13 +69,14 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
 
     in_last_90 = Q(order_date__gt=last_90)
     in_prev_90 = Q(order_date__gt=prev_90, order_date__lte=last_90)
-    # Spend is money that arrived: a cancelled order, or one whose payment failed, is not spend.
+    # A cancelled order, or one whose payment failed, is neither an order nor spend in a window;
+    # orders_total still counts every order placed, so "never ordered" means exactly that.
     kept = ~Q(order_status=OrderStatus.CANCELLED) & ~Q(payment_status=PaymentStatus.FAILED)
     orders = _grouped(
         scoped(Order.objects.filter(order_date__lte=as_of)),
         orders_total=Count("pk"),
-        orders_last_90=Count("pk", filter=in_last_90),
-        orders_prev_90=Count("pk", filter=in_prev_90),
+        orders_last_90=Count("pk", filter=in_last_90 & kept),
+        orders_prev_90=Count("pk", filter=in_prev_90 & kept),
         spend_last_90=Sum("total_amount", filter=in_last_90 & kept),
         spend_prev_90=Sum("total_amount", filter=in_prev_90 & kept),
         last_order_at=Max("order_date"),
@@ -87,6 +88,7 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
         failed_payments_last_30=Count("pk", filter=Q(payment_date__gt=last_30) & failed),
         payments_last_90=Count("pk", filter=Q(payment_date__gt=last_90)),
         failed_payments_last_90=Count("pk", filter=Q(payment_date__gt=last_90) & failed),
+        succeeded_payments_last_90=Count("pk", filter=Q(payment_date__gt=last_90, status=PaymentStatus.SUCCESS)),
         last_payment_at=Max("payment_date", filter=Q(status=PaymentStatus.SUCCESS)),
     )
     tickets = _grouped(
@@ -97,10 +99,17 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
         mean_csat=Avg("csat_score"),
         last_ticket_at=Max("created_at"),
     )
+    # What an event means is its type's (customers.event_semantics), whatever its source: a
+    # re-imported export carries webhook types with source "workbook".
+    engagement = Q(event_type__in=event_types_with(EventSignal.ENGAGEMENT))
+    leaving = Q(event_type__in=event_types_with(EventSignal.LEAVING))
+    trouble = Q(event_type__in=event_types_with(EventSignal.TROUBLE))
     events = _grouped(
         scoped(CustomerEvent.objects.filter(event_time__lte=as_of)),
-        events_last_30=Count("pk", filter=Q(event_time__gt=last_30) & ~Q(category__in=TROUBLE_CATEGORIES)),
-        last_event_at=Max("event_time", filter=~Q(category__in=TROUBLE_CATEGORIES)),
+        events_last_30=Count("pk", filter=Q(event_time__gt=last_30) & engagement),
+        leaving_signals_last_90=Count("pk", filter=Q(event_time__gt=last_90) & leaving),
+        trouble_events_last_90=Count("pk", filter=Q(event_time__gt=last_90) & trouble),
+        last_event_at=Max("event_time", filter=engagement),
     )
     nps = _latest_two_nps(scoped(NpsResponse.objects.filter(date__lte=as_of)))
     labels = _frame(
@@ -114,13 +123,16 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
         signals[column] = signals[column].astype(float).fillna(0.0)
     for column in ("mean_ticket_sentiment", "mean_csat", "latest_nps", "previous_nps", "churn_label"):
         signals[column] = signals[column].astype(float)
+    succeeded = signals["succeeded_payments_last_90"].fillna(0).astype(float)
+    attempts = signals["payments_last_90"].astype(float)
+    signals["payment_reliability_90"] = succeeded / attempts.where(attempts > 0)
     for column in ("last_order_at", "last_payment_at", "last_ticket_at", "nps_at", "last_event_at"):
         signals[column] = _naive_utc(signals[column])
-    # Recency is engagement the customer chose: shopping, paying, visiting. A failed payment, a
-    # ticket, a survey answer or a complaint that arrived by webhook is contact about trouble, not
-    # engagement: counting it would make a detractor's answer raise their health.
-    engagement = ["last_order_at", "last_payment_at", "last_event_at"]
-    signals["last_activity_at"] = signals[["last_active_date", *engagement]].max(axis=1)
+    # Recency is engagement the customer chose: placing an order, paying, engagement events. A
+    # failed payment, a ticket, a survey answer or trouble reported by webhook is contact about a
+    # problem, not engagement: counting it would make a detractor's answer raise their health.
+    signals["last_engagement_at"] = signals[["last_order_at", "last_payment_at", "last_event_at"]].max(axis=1)
+    signals["last_activity_at"] = signals[["last_active_date", "last_engagement_at"]].max(axis=1)
     return signals[list(SIGNAL_COLUMNS)]
 
 

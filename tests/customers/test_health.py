@@ -41,6 +41,7 @@ def _default_row() -> dict[str, Any]:
         "signup_date": days_ago(800),
         "last_active_date": days_ago(3),
         "last_activity_at": days_ago(3),
+        "last_engagement_at": days_ago(3),
         "orders_total": 12,
         "orders_last_90": 3,
         "orders_prev_90": 3,
@@ -57,7 +58,10 @@ def _default_row() -> dict[str, Any]:
         "failed_payments_last_30": 0,
         "payments_last_90": 3,
         "failed_payments_last_90": 0,
+        "payment_reliability_90": 1.0,
         "events_last_30": 4,
+        "leaving_signals_last_90": 0,
+        "trouble_events_last_90": 0,
         "churn_label": np.nan,
     }
 
@@ -68,7 +72,7 @@ def make_signals(*rows: dict[str, Any], **common: Any) -> pd.DataFrame:
     records = [{**_default_row(), **common, **row} for row in (rows or ({},))]
     frame = pd.DataFrame.from_records(records, columns=list(SIGNAL_COLUMNS))
     frame.index = pd.Index([f"C{100_001 + position}" for position in range(len(frame))], name="customer_id")
-    for column in ("signup_date", "last_active_date", "last_activity_at", "last_order_at"):
+    for column in ("signup_date", "last_active_date", "last_activity_at", "last_engagement_at", "last_order_at"):
         frame[column] = pd.to_datetime(frame[column])
     for column in ("lifetime_value", "spend_last_90", "spend_prev_90", "latest_nps", "previous_nps"):
         frame[column] = frame[column].astype(float)
@@ -259,7 +263,16 @@ def test_tenure_bands_by_days_since_signup(days: float, expected: float) -> None
             {"orders_total": 0, "orders_last_90": 0, "spend_last_90": 0.0, "spend_prev_90": 0.0},
             ["order_frequency", "spending_trend"],
         ),
-        ({"spend_last_90": 0.0, "spend_prev_90": 0.0}, ["spending_trend"]),
+        (
+            {
+                "orders_last_90": 0,
+                "orders_prev_90": 0,
+                "spend_last_90": 0.0,
+                "spend_prev_90": 0.0,
+                "last_order_at": days_ago(200),
+            },
+            ["spending_trend"],
+        ),
         ({"latest_nps": np.nan}, ["nps"]),
         ({"signup_date": pd.NaT}, ["tenure"]),
     ],
@@ -270,7 +283,7 @@ def test_tenure_bands_by_days_since_signup(days: float, expected: float) -> None
         "missing lifetime value",
         "no activity",
         "never ordered",
-        "no spend in either window",
+        "no order in either window",
         "never answered NPS",
         "no signup date",
     ],
@@ -294,6 +307,50 @@ def test_a_customer_with_full_data_has_no_factor_flagged() -> None:
 def test_never_ordered_wins_over_orders_in_the_window() -> None:
     points, missing, _ = score_one(factor="order_frequency", orders_total=0, orders_last_90=3)
     assert (points, missing) == (6, True)
+
+
+# A real bad value never scores above "no data" -------------------------------------------
+
+ONLY_ORDER_FAILED = {  # one order, 20 days ago, whose payment failed: not an order or spend
+    "orders_total": 1,
+    "orders_last_90": 0,
+    "orders_prev_90": 0,
+    "spend_last_90": 0.0,
+    "spend_prev_90": 0.0,
+    "last_order_at": days_ago(20),
+}
+NEVER_ORDERED = {**ONLY_ORDER_FAILED, "orders_total": 0, "last_order_at": pd.NaT}
+
+
+@pytest.mark.parametrize("last_order_days", [1, 89.9, 90, 179.9])
+def test_orders_in_either_window_without_money_take_the_lowest_spending_band(last_order_days: float) -> None:
+    points, missing, change = score_one(
+        factor="spending_trend", **{**ONLY_ORDER_FAILED, "last_order_at": days_ago(last_order_days)}
+    )
+    assert (points, missing) == (2, False)
+    assert points < MAX_POINTS["spending_trend"] / 2
+    assert math.isnan(change)
+
+
+def test_an_order_before_both_windows_leaves_the_spending_trend_without_data() -> None:
+    points, missing, _ = score_one(factor="spending_trend", **{**ONLY_ORDER_FAILED, "last_order_at": days_ago(180)})
+    assert (points, missing) == (5, True)
+
+
+def test_a_customer_whose_only_order_failed_scores_below_one_who_never_ordered() -> None:
+    breakdown = health_breakdown(make_signals(ONLY_ORDER_FAILED, NEVER_ORDERED), as_of=AS_OF)
+    failed, never = breakdown.points.iloc[0], breakdown.points.iloc[1]
+    assert (failed["order_frequency"], failed["spending_trend"]) == (0, 2)
+    assert (never["order_frequency"], never["spending_trend"]) == (6, 5)
+    assert not breakdown.no_data.iloc[0][["order_frequency", "spending_trend"]].any()
+    assert breakdown.score.iloc[0] < breakdown.score.iloc[1]
+
+
+def test_spending_that_falls_to_nothing_is_declining_not_missing() -> None:
+    points, missing, change = score_one(
+        factor="spending_trend", orders_last_90=0, spend_last_90=0.0, last_order_at=days_ago(120)
+    )
+    assert (points, missing, change) == (2, False, -1.0)
 
 
 # The score -------------------------------------------------------------------------------
@@ -461,16 +518,25 @@ def reason(entries: list[dict], factor: str) -> str:
             "spending started after nothing in the previous 90 days (increasing: 10 of 10)",
         ),
         (
-            {"spend_last_90": 0.0, "spend_prev_90": 0.0},
+            {"spend_last_90": 0.0, "spend_prev_90": 0.0, "last_order_at": days_ago(200)},
             "spending_trend",
-            "no spending in either 90-day window to compare: half points (5 of 10)",
+            "no orders in the last 180 days to compare spending: half points (5 of 10)",
+        ),
+        (
+            {"orders_last_90": 0, "orders_prev_90": 0, "spend_last_90": 0.0, "spend_prev_90": 0.0},
+            "spending_trend",
+            "orders placed in the last 180 days, but no money arrived in either 90-day window (lowest band: 2 of 10)",
         ),
         (
             {"orders_last_90": 4},
             "order_frequency",
             "1.3 orders a month over the last 90 days (1 or more a month: 9 of 12)",
         ),
-        ({"orders_last_90": 0}, "order_frequency", "no orders in the last 90 days (none: 0 of 12)"),
+        (
+            {"orders_last_90": 0},
+            "order_frequency",
+            "no orders in the last 90 days, leaving out cancelled ones and failed payments (none: 0 of 12)",
+        ),
         ({"orders_total": 0}, "order_frequency", "no orders yet: half points (6 of 12)"),
         ({"signup_date": days_ago(729.9)}, "tenure", "customer for 729.9 days (1 year or more: 2 of 3)"),
         ({"signup_date": pd.NaT}, "tenure", "no signup date on record: half points (1.5 of 3)"),
@@ -603,6 +669,7 @@ def _random_signals(size: int, *, seed: int) -> pd.DataFrame:
             "signup_date": AS_OF.normalize() - pd.to_timedelta(rng.integers(0, 2_000, size), unit="D"),
             "last_active_date": activity.normalize(),
             "last_activity_at": activity,
+            "last_engagement_at": activity,
             "orders_total": orders_total,
             "orders_last_90": orders_last_90,
             "orders_prev_90": rng.integers(0, 12, size),
@@ -619,7 +686,10 @@ def _random_signals(size: int, *, seed: int) -> pd.DataFrame:
             "failed_payments_last_30": 0,
             "payments_last_90": rng.integers(0, 10, size),
             "failed_payments_last_90": 0,
+            "payment_reliability_90": np.nan,
             "events_last_30": rng.integers(0, 30, size),
+            "leaving_signals_last_90": rng.integers(0, 2, size),
+            "trouble_events_last_90": rng.integers(0, 5, size),
             "churn_label": np.nan,
         },
         index=pd.Index([f"C{100_000 + position}" for position in range(size)], name="customer_id"),
