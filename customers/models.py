@@ -263,6 +263,20 @@ class ChurnModel(models.Model):
     feature_names = models.JSONField(default=list, blank=True)
     estimator = models.BinaryField(null=True, blank=True, editable=False)
     seconds = models.FloatField(default=0)
+    # Point in time: each labelled customer's features were measured this many days before
+    # the outcome (a churner's churn date; a matching moment for the others), and the risk it
+    # gives is the probability of churning within as many days.
+    horizon_days = models.PositiveIntegerField(default=0)
+    family = models.CharField(max_length=32, blank=True, help_text="the model family chosen on the held-out folds")
+    family_metrics = models.JSONField(default=dict, blank=True, help_text="held-out figures of every family tried")
+    held_out = models.PositiveIntegerField(default=0, help_text="labelled customers scored by forward-in-time folds")
+    reliability = models.JSONField(default=list, blank=True, help_text="held-out predicted risk against churn seen")
+    baseline_reliability = models.JSONField(default=list, blank=True)
+    dropped_features = models.JSONField(default=list, blank=True, help_text="features no customer had a value for")
+    skipped = models.JSONField(default=dict, blank=True, help_text="labelled customers left out, by reason")
+    pattern_outcomes = models.JSONField(
+        default=dict, blank=True, help_text="per description pattern: labelled customers who showed it, and churned"
+    )
 
     class Meta:
         ordering = ["-trained_at"]
@@ -320,6 +334,35 @@ class ScanRun(models.Model):
 
     def __str__(self) -> str:
         return f"Scan of {self.as_of:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def outreach_capacity(self) -> int | None:
+        capacity = (self.parameters or {}).get("outreach_capacity")
+        return None if capacity is None else int(capacity)
+
+    def selection_summary(self) -> str:
+        """The selection in one plain sentence: how many passed the rule, against what staff can work.
+
+        When fewer customers pass the rule than the outreach capacity, it says so: the rule is
+        never loosened to fill the list.
+        """
+        if self.status != self.Status.FINISHED:
+            return ""
+        parameters = self.parameters or {}
+        rule = (
+            f"churn risk above {float(parameters.get('min_risk', 0)):.0%} and lifetime value above "
+            f"${float(parameters.get('min_ltv', 0)):,.0f}"
+        )
+        count, capacity = self.at_risk_count, self.outreach_capacity
+        passed = f"{count:,} {'customer passes' if count == 1 else 'customers pass'} the rule ({rule})"
+        if capacity is None:
+            return f"{passed}."
+        if count < capacity:
+            return (
+                f"{passed}, fewer than the outreach capacity of {capacity:,}: "
+                "the list is not padded by loosening the rule."
+            )
+        return f"{passed}; outreach is drafted for the top {capacity:,}, the outreach capacity."
 
 
 class HealthScore(models.Model):

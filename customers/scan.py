@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from customers.churn import (
     FEATURE_COLUMNS,
+    MODEL_FAMILIES,
     churn_features,
     churn_model_dump,
     churn_model_evaluate,
@@ -39,7 +40,8 @@ from customers.descriptions import (
 )
 from customers.health import FACTOR_NAMES, HealthBreakdown, Population, health_band, health_breakdown, health_trend
 from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
-from customers.selectors import current_churn_model, customer_signals
+from customers.point_in_time import training_set
+from customers.selectors import current_churn_model, customer_history, customer_signals
 from procx_site.db import column_prepare, rows_insert
 
 Progress = Callable[[str], None]
@@ -63,49 +65,85 @@ def _resolve_as_of(as_of: dt.datetime | dt.date | None) -> dt.datetime:
 
 
 def churn_model_train(*, as_of: dt.datetime | dt.date | None = None, progress: Progress | None = None) -> ChurnModel:
-    """Train and measure a churn model on churn_labels; stored even when it is not usable."""
+    """Train and measure a churn model on churn_labels, point in time; stored even when it is not usable.
+
+    Each labelled customer is measured at their own cut-off (customers.point_in_time): a churner
+    PROCX_CHURN_HORIZON_DAYS before their churn date, a retained customer at a matching moment.
+    The model families are compared on forward-in-time folds against the health score at the
+    same cut-offs; the best is fitted on every example only when it beats the health score.
+    """
     say = progress or (lambda message: None)
     started = time.perf_counter()
     moment = _resolve_as_of(as_of)
-    signals = customer_signals(as_of=moment)
-    breakdown = health_breakdown(signals, as_of=_timestamp(moment))
-    features = churn_features(signals, health_score=breakdown.score, as_of=_timestamp(moment))
-    labels = signals["churn_label"]
-    say(f"Evaluating a churn model on {int(labels.notna().sum()):,} labelled customers (held-out folds)")
-    evaluation = churn_model_evaluate(features, labels)
+    anchor = _timestamp(moment)
+    horizon = settings.PROCX_CHURN_HORIZON_DAYS
+    say("Reading the sheets' history")
+    history = customer_history(as_of=moment)
+    training = training_set(history, horizon_days=horizon, as_of=anchor)
+    for reason, count in training.skipped.items():
+        say(f"Left out {count:,} labelled {'customer' if count == 1 else 'customers'}: {reason}")
+    if training.dropped_features:
+        say(f"Left out features no labelled customer has a value for: {', '.join(training.dropped_features)}")
+    customers = max(1, len(history.customers))
+    say(
+        f"Evaluating churn models on {len(training.labels):,} labelled customers, each measured "
+        f"{horizon} days before their outcome (forward-in-time folds)"
+    )
+    evaluation = churn_model_evaluate(
+        training.features,
+        training.labels,
+        cutoffs=training.cutoffs,
+        baseline_risk=training.baseline_risk,
+        horizon_days=horizon,
+        capacity_share=settings.PROCX_OUTREACH_CAPACITY / customers,
+    )
     estimator = None
     if evaluation.usable:
-        say("Fitting the model on all labelled customers")
-        estimator = churn_model_dump(churn_model_fit(features, labels))
+        say(f"Fitting {MODEL_FAMILIES[evaluation.family]} on all {len(training.labels):,} labelled customers")
+        estimator = churn_model_dump(churn_model_fit(training.features, training.labels, family=evaluation.family))
     return ChurnModel.objects.create(
         as_of=moment,
-        labelled=int(evaluation.metrics.get("labelled", 0)),
-        positives=int(evaluation.metrics.get("positives", 0)),
+        labelled=len(training.labels),
+        positives=int(training.labels.sum()),
         metrics=_json_safe(evaluation.metrics),
         baseline_metrics=_json_safe(evaluation.baseline),
         usable=evaluation.usable,
         reason=evaluation.reason,
-        feature_names=list(features.columns),
+        feature_names=list(training.features.columns),
         estimator=estimator,
         seconds=time.perf_counter() - started,
+        horizon_days=horizon,
+        family=evaluation.family,
+        family_metrics={family: _json_safe(figures) for family, figures in evaluation.families.items()},
+        held_out=evaluation.held_out,
+        reliability=evaluation.reliability,
+        baseline_reliability=evaluation.baseline_reliability,
+        dropped_features=training.dropped_features,
+        skipped=training.skipped,
     )
 
 
-def _json_safe(values: dict[str, float]) -> dict[str, float | None]:
+def _json_safe(values: dict[str, float | None]) -> dict[str, float | None]:
     return {key: (None if value is None or not np.isfinite(value) else float(value)) for key, value in values.items()}
 
 
 def churn_model_risk_source(model: ChurnModel | None) -> str:
     if model is None:
         return risk_source_text(usable=None)
-    return risk_source_text(usable=model.usable, auc=model.metrics.get("roc_auc"), labelled=model.labelled)
+    return risk_source_text(
+        usable=model.usable,
+        auc=model.metrics.get("roc_auc"),
+        labelled=model.labelled,
+        horizon_days=model.horizon_days or None,
+    )
 
 
 def _model_for_scan(moment: dt.datetime, progress: Progress) -> ChurnModel:
     """The current churn model, trained anew when there is none or it is out of date.
 
     Out of date: older than PROCX_CHURN_MODEL_MAX_AGE_DAYS, trained on another number of
-    labels (a new workbook was imported), or on other features (the code changed).
+    labels (a new workbook was imported), on other features (the code changed) or for
+    another horizon (the setting changed).
     """
     model = current_churn_model()
     max_age = dt.timedelta(days=settings.PROCX_CHURN_MODEL_MAX_AGE_DAYS)
@@ -113,9 +151,11 @@ def _model_for_scan(moment: dt.datetime, progress: Progress) -> ChurnModel:
         reason = "no churn model yet"
     elif model.trained_at < timezone.now() - max_age:
         reason = f"the churn model is older than {settings.PROCX_CHURN_MODEL_MAX_AGE_DAYS} days"
-    elif model.labelled != ChurnLabel.objects.count():
+    elif model.horizon_days != settings.PROCX_CHURN_HORIZON_DAYS:
+        reason = "the churn horizon changed since the model was trained"
+    elif ChurnLabel.objects.count() != model.labelled + sum((model.skipped or {}).values()):
         reason = "the churn labels changed since the model was trained"
-    elif model.feature_names != list(FEATURE_COLUMNS):
+    elif [name for name in FEATURE_COLUMNS if name not in (model.dropped_features or [])] != model.feature_names:
         reason = "the churn features changed since the model was trained"
     else:
         return model
@@ -140,15 +180,15 @@ def _score(signals: pd.DataFrame, *, population: Population, moment: dt.datetime
     as_of = _timestamp(moment)
     breakdown = health_breakdown(signals, as_of=as_of, population=population)
     if model is not None and model.usable and model.estimator:
-        features = churn_features(signals, health_score=breakdown.score, as_of=as_of)
+        features = churn_features(signals, as_of=as_of)
         risk = churn_model_predict(churn_model_load(bytes(model.estimator)), features[model.feature_names])
         source = "model"
     else:
         risk = health_risk(breakdown.score)
         source = "health"
-    return Scored(
-        signals=signals, breakdown=breakdown, risk=risk.reindex(signals.index).astype(float), risk_source=source
-    )
+    # Rounded once, here: the risk the selection compares with the threshold is the one stored and shown.
+    risk = risk.reindex(signals.index).astype(float).round(6)
+    return Scored(signals=signals, breakdown=breakdown, risk=risk, risk_source=source)
 
 
 def scan_population() -> Population:
@@ -253,7 +293,7 @@ def scan_run(
     min_risk = settings.PROCX_SCAN_MIN_RISK if min_risk is None else min_risk
     min_ltv = settings.PROCX_SCAN_MIN_LTV if min_ltv is None else min_ltv
     started = time.perf_counter()
-    parameters = {"min_risk": min_risk, "min_ltv": min_ltv}
+    parameters = {"min_risk": min_risk, "min_ltv": min_ltv, "outreach_capacity": settings.PROCX_OUTREACH_CAPACITY}
     if queued is not None:
         scan = queued
         scan.as_of, scan.parameters, scan.status = moment, parameters, ScanRun.Status.RUNNING

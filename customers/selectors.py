@@ -23,6 +23,7 @@ from customers.models import (
     PaymentStatus,
     SupportTicket,
 )
+from customers.point_in_time import SheetHistory
 from customers.signals import SIGNAL_COLUMNS
 from events.models import CustomerEvent
 
@@ -203,3 +204,56 @@ def customer_health_history(customer_id: str, *, limit: int = 60, per_day: bool 
         )
         history.append({"snapshot": current, "trend": trend, "moved": moved})
     return history
+
+
+def customer_history(*, as_of: dt.datetime) -> SheetHistory:
+    """The sheets' rows up to `as_of`, for measuring signals at past cut-offs (customers.point_in_time).
+
+    One query per sheet and only the columns the signals read; times as naive UTC. Heavier
+    than `customer_signals` (rows, not aggregates): the churn model's training reads it, the
+    scan does not.
+    """
+
+    def rows(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame.from_records(list(queryset.order_by().values_list(*columns)), columns=columns)
+
+    def times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        for column in columns:
+            frame[column] = _naive_utc(frame[column])
+        return frame
+
+    customers = rows(
+        Customer.objects.all(), ["customer_id", "segment", "loyalty_tier", "lifetime_value", "signup_date"]
+    )
+    customers["lifetime_value"] = customers["lifetime_value"].astype(float)
+    customers["signup_date"] = pd.to_datetime(customers["signup_date"]).astype("datetime64[us]")
+    orders = rows(
+        Order.objects.filter(order_date__lte=as_of),
+        ["customer_id", "order_date", "total_amount", "order_status", "payment_status"],
+    )
+    orders["total_amount"] = orders["total_amount"].astype(float)
+    labels = rows(ChurnLabel.objects.all(), ["customer_id", "is_churn", "churn_date"])
+    labels["is_churn"] = labels["is_churn"].astype(float)
+    labels["churn_date"] = pd.to_datetime(labels["churn_date"]).astype("datetime64[us]")
+    return SheetHistory(
+        customers=customers.set_index("customer_id"),
+        orders=times(orders, "order_date"),
+        payments=times(
+            rows(Payment.objects.filter(payment_date__lte=as_of), ["customer_id", "payment_date", "status"]),
+            "payment_date",
+        ),
+        tickets=times(
+            rows(
+                SupportTicket.objects.filter(created_at__lte=as_of),
+                ["customer_id", "created_at", "status", "resolution_time_hours", "sentiment_score", "csat_score"],
+            ),
+            "created_at",
+        ),
+        nps=times(rows(NpsResponse.objects.filter(date__lte=as_of), ["customer_id", "date", "nps_score"]), "date"),
+        events=times(
+            rows(CustomerEvent.objects.filter(event_time__lte=as_of), ["customer_id", "event_time", "event_type"]),
+            "event_time",
+        ),
+        labels=labels.set_index("customer_id"),
+        as_of=pd.Timestamp(as_of.astimezone(dt.UTC).replace(tzinfo=None)),
+    )

@@ -301,9 +301,9 @@ def interventions_from_scan(
     model: OpenAIBackend | object | None = DEFAULT_MODEL,
     progress: Progress | None = None,
 ) -> list[DraftOutcome]:
-    """Draft an intervention for each of the scan's top N findings (PROCX_PIPELINE_TOP_N by default)."""
+    """Draft an intervention for each of the scan's top N findings (PROCX_OUTREACH_CAPACITY by default)."""
     say = progress or (lambda message: None)
-    top_n = settings.PROCX_PIPELINE_TOP_N if top_n is None else top_n
+    top_n = settings.PROCX_OUTREACH_CAPACITY if top_n is None else top_n
     backend = model_backend() if model is DEFAULT_MODEL else model
     policy = OutreachPolicy.from_settings()
     findings = list(scan.findings.order_by("rank")[:top_n])

@@ -169,10 +169,15 @@ PROCX_SCAN_MIN_LTV = env_float("PROCX_SCAN_MIN_LTV", 1000.0, minimum=0, maximum=
 PROCX_SCAN_HISTORY_DAYS = env_int("PROCX_SCAN_HISTORY_DAYS", 365, minimum=1)
 # The scan retrains the churn model when none exists or the latest is older than this.
 PROCX_CHURN_MODEL_MAX_AGE_DAYS = env_int("PROCX_CHURN_MODEL_MAX_AGE_DAYS", 7, minimum=1)
+# The churn model predicts churn within this many days: it learns from each churner as they were
+# this long before their churn date (and from retained customers at matching moments).
+PROCX_CHURN_HORIZON_DAYS = env_int("PROCX_CHURN_HORIZON_DAYS", 60, minimum=1)
 
 # --- The agent pipeline ----------------------------------------------------------------
-# After each scan the top N findings are drafted into interventions awaiting review.
-PROCX_PIPELINE_TOP_N = env_int("PROCX_PIPELINE_TOP_N", 10, minimum=0)
+# How many findings staff can work per scan: the pipeline drafts outreach for this many of the top
+# findings, and the churn model is measured at this share of the customer base.
+# PROCX_PIPELINE_TOP_N is its older name, read when the new one is unset.
+PROCX_OUTREACH_CAPACITY = env_int("PROCX_OUTREACH_CAPACITY", env_int("PROCX_PIPELINE_TOP_N", 10, minimum=0), minimum=0)
 # No new outreach to a customer sent one within this many days, unless the case is critical.
 PROCX_OUTREACH_COOLDOWN_DAYS = env_int("PROCX_OUTREACH_COOLDOWN_DAYS", 7, minimum=0)
 

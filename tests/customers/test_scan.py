@@ -109,10 +109,12 @@ def test_the_scan_makes_the_same_number_of_queries_for_more_customers(tmp_path) 
 def test_with_shuffled_labels_the_scan_falls_back_to_the_health_score_and_says_so(shop) -> None:
     rng = np.random.default_rng(0)
     labels = list(ChurnLabel.objects.order_by("pk"))
-    shuffled = rng.permutation([label.is_churn for label in labels])
-    for label, value in zip(labels, shuffled, strict=True):
-        label.is_churn = bool(value)
-    ChurnLabel.objects.bulk_update(labels, ["is_churn"])
+    # Each outcome moves with its date to a random customer: nobody's behaviour before "their"
+    # churn date says anything about it.
+    outcomes = [(label.is_churn, label.churn_date) for label in labels]
+    for label, position in zip(labels, rng.permutation(len(labels)), strict=True):
+        label.is_churn, label.churn_date = outcomes[position]
+    ChurnLabel.objects.bulk_update(labels, ["is_churn", "churn_date"])
 
     model = churn_model_train(as_of=AS_OF)
     assert model.usable is False
@@ -129,9 +131,16 @@ def test_with_shuffled_labels_the_scan_falls_back_to_the_health_score_and_says_s
 
 def test_with_real_labels_the_model_is_used_and_measured_on_held_out_folds(shop) -> None:
     model = churn_model_train(as_of=AS_OF)
-    assert set(model.metrics) >= {"roc_auc", "pr_auc", "brier", "precision_at_10", "lift_at_10"}
-    assert set(model.baseline_metrics) >= {"roc_auc", "pr_auc", "brier"}
-    assert model.labelled == 300
+    keys = {"roc_auc", "pr_auc", "brier", "precision_at_10", "lift_at_10", "precision_at_capacity", "lift_at_capacity"}
+    assert set(model.metrics) >= keys
+    assert set(model.baseline_metrics) >= keys
+    assert set(model.family_metrics) == {"logistic_regression", "gradient_boosting"}
+    assert model.metrics == model.family_metrics[model.family]
+    assert model.horizon_days == 60
+    # Every labelled customer is a training example or counted as left out, with the reason.
+    assert model.labelled + sum(model.skipped.values()) == 300
+    assert 0 < model.held_out == model.metrics["labelled"] < model.labelled
+    assert sum(point["count"] for point in model.reliability) == model.held_out
     if model.usable:
         assert model.metrics["roc_auc"] > model.baseline_metrics["roc_auc"]
         scan = scan_run(as_of=AS_OF)
@@ -161,7 +170,12 @@ def test_a_failed_scan_is_recorded(shop, monkeypatch) -> None:
 def test_train_churn_model_prints_model_and_baseline(shop, capsys) -> None:
     call_command("train_churn_model", "--as-of", "2025-10-09")
     output = capsys.readouterr().out
-    assert "Held-out figures over 300 labelled customers" in output
+    model = ChurnModel.objects.get()
+    assert f"Held-out figures over {model.held_out:,} of {model.labelled:,} labelled customers" in output
+    assert "measured 60 days before the outcome" in output
+    assert "logistic" in output
+    assert "boosting" in output
+    assert "precision at capacity" in output
     assert "ROC-AUC" in output
     assert "health score" in output
     assert "risk source:" in output
@@ -239,7 +253,7 @@ def test_the_scan_retrains_when_the_labels_changed(shop) -> None:
     ChurnLabel.objects.order_by("pk").first().delete()
     retrained = scan_run(as_of=AS_OF).churn_model
     assert retrained != first
-    assert retrained.labelled == ChurnLabel.objects.count() == 299
+    assert retrained.labelled + sum(retrained.skipped.values()) == ChurnLabel.objects.count() == 299
 
 
 def test_the_daily_history_keeps_each_days_last_snapshot_and_what_moved_since_the_day_before() -> None:
@@ -267,3 +281,51 @@ def test_the_daily_history_keeps_each_days_last_snapshot_and_what_moved_since_th
     assert daily[0]["moved"][0]["factor"] == "recency"
     assert daily[0]["moved"][0]["change"] == -10
     assert len(customer_health_history(customer.pk, limit=90)) == 14  # every snapshot, without per_day
+
+
+@pytest.mark.parametrize(
+    ("count", "capacity", "summary"),
+    [
+        (
+            3,
+            10,
+            "3 customers pass the rule (churn risk above 60% and lifetime value above $1,000), fewer than the "
+            "outreach capacity of 10: the list is not padded by loosening the rule.",
+        ),
+        (
+            1,
+            10,
+            "1 customer passes the rule (churn risk above 60% and lifetime value above $1,000), fewer than the "
+            "outreach capacity of 10: the list is not padded by loosening the rule.",
+        ),
+        (
+            10,
+            10,
+            "10 customers pass the rule (churn risk above 60% and lifetime value above $1,000); outreach is "
+            "drafted for the top 10, the outreach capacity.",
+        ),
+        (
+            25,
+            10,
+            "25 customers pass the rule (churn risk above 60% and lifetime value above $1,000); outreach is "
+            "drafted for the top 10, the outreach capacity.",
+        ),
+    ],
+)
+def test_a_scan_says_plainly_when_fewer_pass_the_rule_than_staff_can_work(
+    count: int, capacity: int, summary: str
+) -> None:
+    scan = ScanRun(
+        as_of=MOMENT,
+        status=ScanRun.Status.FINISHED,
+        at_risk_count=count,
+        parameters={"min_risk": 0.6, "min_ltv": 1000.0, "outreach_capacity": capacity},
+    )
+    assert scan.selection_summary() == summary
+
+
+def test_the_scan_records_the_outreach_capacity_it_ran_with(shop, settings) -> None:
+    settings.PROCX_OUTREACH_CAPACITY = 7
+    scan = scan_run(as_of=AS_OF)
+    assert scan.outreach_capacity == 7
+    assert "outreach capacity of 7" in scan.selection_summary() or "the top 7" in scan.selection_summary()

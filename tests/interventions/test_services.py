@@ -161,7 +161,7 @@ def test_approving_twice_or_rejecting_without_a_reason_is_refused() -> None:
 
 
 def test_the_scan_feeds_its_top_findings_to_the_pipeline_and_a_rescan_never_duplicates(shop, settings) -> None:
-    settings.PROCX_PIPELINE_TOP_N = 3
+    settings.PROCX_OUTREACH_CAPACITY = 3
     scan, outcomes = proactive_scan_run(as_of=AS_OF, min_risk=0.3, min_ltv=500)
     assert len(outcomes) == 3
     assert all(outcome.created for outcome in outcomes)

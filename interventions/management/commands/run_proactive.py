@@ -33,7 +33,7 @@ class Command(BaseCommand):
             "--draft",
             type=int,
             default=None,
-            help="draft interventions for the top N findings (default: PROCX_PIPELINE_TOP_N; 0: none)",
+            help="draft interventions for the top N findings (default: PROCX_OUTREACH_CAPACITY; 0: none)",
         )
         parser.add_argument("--scores-csv", type=Path, help="also write every scored customer to this CSV file")
 
