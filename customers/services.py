@@ -413,10 +413,13 @@ def event_effects_apply(*, event: CustomerEvent) -> list[str]:
     """Write what a webhook event implies to the other sheets, and say what was written.
 
     payment.failed / subscription.payment_failed / payment.succeeded: a Payment for the order
-    (when the order is ours) and the order's payment status; nps.*: an NpsResponse;
-    support.ticket.*: the SupportTicket created or updated; order.cancelled / order.delayed /
-    order.delivered: the Order updated. Facts the event does not carry are left blank rather
-    than guessed. Returns one sentence per change (or why none was made), for the event's page.
+    (when the order is ours) and, unless it would rewrite history, the order's payment status;
+    nps.*: an NpsResponse; support.ticket.*: the SupportTicket created or updated; order.cancelled
+    / order.delayed / shipment.delayed / order.delivered: the Order updated. What happened stays
+    on record: a paid order is not made unpaid, a finished Payment is never overwritten, a
+    delivered order keeps its measured delay, a cancelled one is not revived. Facts the event
+    does not carry are left blank rather than guessed. Returns one sentence per change (or why
+    none was made), for the event's page.
     """
     data = event.metadata or {}
     kind = event.event_type
@@ -439,6 +442,10 @@ def _our_order(event: CustomerEvent, data: dict[str, Any]) -> Order | None:
 
 
 def _payment_effect(event: CustomerEvent, data: dict[str, Any], *, failed: bool) -> list[str]:
+    """One payment attempt, recorded as a new Payment unless the provider's id names a pending
+    one (whose outcome this is). A finished attempt is history: a later one under the same id
+    (an invoice retried, or paid after failing) gets an id of its own. The order's payment status
+    follows, except that a failure never makes a paid order unpaid."""
     order = _our_order(event, data)
     if order is None:
         named = data.get("order_id")
@@ -447,27 +454,34 @@ def _payment_effect(event: CustomerEvent, data: dict[str, Any], *, failed: bool)
     method = str(data.get("payment_method") or "").split()[0].lower() if data.get("payment_method") else ""
     payment_id = str(data.get("charge_id") or data.get("invoice_id") or data.get("payment_id") or "")
     payment_id = (payment_id or f"PM{_short_id(event)}")[:32]
-    owner = Payment.objects.filter(pk=payment_id).values_list("customer_id", flat=True).first()
-    if owner is not None and owner != event.customer_id:
-        return [f"no payment recorded: payment {payment_id} already belongs to customer {owner}"]
-    payment, created = Payment.objects.update_or_create(
-        payment_id=payment_id,
-        defaults={
-            "order": order,
-            "customer_id": event.customer_id,
-            "payment_date": event.event_time,
-            "amount": _decimal(data.get("amount")) or order.total_amount,
-            "payment_method": _PAYMENT_METHODS.get(method, order.payment_method),
-            "status": status,
-            "failure_reason": str(data.get("reason") or "")[:64] if failed else "",
-        },
-    )
-    Order.objects.filter(pk=order.pk).update(payment_status=status)
-    verb = "recorded" if created else "updated"
-    return [
-        f"payment {payment.pk} {verb} as {status} for order {order.pk}",
-        f"order {order.pk} payment status {status}",
-    ]
+    existing = Payment.objects.filter(pk=payment_id).first()
+    if existing is not None and existing.customer_id != event.customer_id:
+        return [f"no payment recorded: payment {payment_id} already belongs to customer {existing.customer_id}"]
+    effects = []
+    if existing is not None and existing.status == status == PaymentStatus.SUCCESS:
+        effects.append(f"payment {payment_id} already recorded as {status}")  # a payment succeeds once
+    else:
+        if existing is not None and existing.status != PaymentStatus.PENDING:
+            payment_id = f"{payment_id[:19]}-{_short_id(event)}"
+        payment, created = Payment.objects.update_or_create(
+            payment_id=payment_id,
+            defaults={
+                "order": order,
+                "customer_id": event.customer_id,
+                "payment_date": event.event_time,
+                "amount": _decimal(data.get("amount")) or order.total_amount,
+                "payment_method": _PAYMENT_METHODS.get(method, order.payment_method),
+                "status": status,
+                "failure_reason": str(data.get("reason") or "")[:64] if failed else "",
+            },
+        )
+        effects.append(f"payment {payment.pk} {'recorded' if created else 'updated'} as {status} for order {order.pk}")
+    if failed and order.payment_status == PaymentStatus.SUCCESS:
+        effects.append(f"order {order.pk} already paid: its payment status stays {order.payment_status}")
+    elif order.payment_status != status:
+        Order.objects.filter(pk=order.pk).update(payment_status=status)
+        effects.append(f"order {order.pk} payment status {status}")
+    return effects
 
 
 def _nps_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
@@ -499,6 +513,9 @@ def _ticket_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
     if ticket is not None and ticket.customer_id != event.customer_id:
         return [f"no ticket changed: ticket {ticket_id} belongs to customer {ticket.customer_id}"]
     priority = _TICKET_PRIORITIES.get(str(data.get("priority") or "").lower())
+    if ticket is None and resolved:
+        # Its opening date is unknown: recorded now, it would count as a ticket opened today.
+        return [f"no ticket changed: ticket {ticket_id} was resolved but never recorded here"]
     if ticket is None:
         ticket = SupportTicket(
             ticket_id=ticket_id,
@@ -529,17 +546,26 @@ def _ticket_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
 
 
 def _order_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
+    """The order's status or delay, as the event says, without rewriting what already happened:
+    a delivered order keeps its measured delay, a cancelled one is not made delivered or late."""
     order = _our_order(event, data)
     if order is None:
         named = data.get("order_id")
         return [f"no order updated: {named} is not one of this customer's orders" if named else "no order named"]
     if event.event_type == "order.cancelled":
+        if order.order_status == OrderStatus.CANCELLED:
+            return [f"order {order.pk} already cancelled"]
         order.order_status = OrderStatus.CANCELLED
         change = "cancelled"
+    elif order.order_status == OrderStatus.CANCELLED:
+        return [f"order {order.pk} not changed: it was cancelled"]
+    elif order.actual_delivery_date is not None:
+        return [f"order {order.pk} not changed: already delivered on {order.actual_delivery_date.isoformat()}"]
     elif event.event_type == "order.delivered":
         order.order_status = OrderStatus.DELIVERED
         order.actual_delivery_date = event.event_time.date()
-        order.delivery_delay_days = float(max(0, (order.actual_delivery_date - order.estimated_delivery_date).days))
+        # Actual minus estimated, as the field says: negative is early.
+        order.delivery_delay_days = float((order.actual_delivery_date - order.estimated_delivery_date).days)
         change = "delivered"
     else:
         delay = _decimal(data.get("delay_days"))

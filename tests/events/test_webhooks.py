@@ -404,6 +404,9 @@ def test_a_provider_id_learnt_once_finds_the_customer_later(customer) -> None:
 
 
 def test_a_payment_failure_lowers_health_and_the_event_keeps_before_and_after(customer) -> None:
+    # The order is waiting for its payment, which then fails: no order, no money.
+    Payment.objects.filter(order_id="O300789").delete()
+    Order.objects.filter(pk="O300789").update(payment_status="pending", order_status="processing")
     customer_rescore(customer_id=customer.pk)
     before = Customer.objects.get(pk=customer.pk).health_score
     response = post("procx", *procx_delivery())
@@ -415,6 +418,20 @@ def test_a_payment_failure_lowers_health_and_the_event_keeps_before_and_after(cu
     assert failed.amount == Decimal("2499.99")
     assert Order.objects.get(pk="O300789").payment_status == "failed"
     assert any("payment" in effect for effect in event.metadata["effects"])
+
+
+def test_a_payment_failure_for_a_paid_order_is_recorded_without_unpaying_the_order(customer) -> None:
+    customer_rescore(customer_id=customer.pk)
+    order_before = Order.objects.filter(pk="O300789").values().get()
+    response = post("procx", *procx_delivery())
+    event = CustomerEvent.objects.get(pk=response.json()["event_id"])
+    assert event.health_after <= event.health_before
+    assert Order.objects.filter(pk="O300789").values().get() == order_before
+    assert list(Payment.objects.filter(order_id="O300789").values_list("status", flat=True).order_by("status")) == [
+        "failed",
+        "success",
+    ]
+    assert "order O300789 already paid: its payment status stays success" in event.metadata["effects"]
 
 
 def test_an_nps_answer_and_a_ticket_are_written_to_their_sheets(customer) -> None:
