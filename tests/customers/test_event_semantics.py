@@ -7,10 +7,13 @@ buyer's health."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from customers.dataset import BROWSING_EVENT_TYPES
 from customers.event_semantics import (
@@ -79,6 +82,19 @@ def test_the_four_groups_partition_the_table() -> None:
     groups = [event_types_with(signal) for signal in EventSignal]
     assert sorted(name for group in groups for name in group) == sorted(EVENT_SIGNALS)
     assert event_types_with("trouble") == event_types_with(EventSignal.TROUBLE)
+
+
+def test_the_readme_table_lists_each_type_under_its_meaning() -> None:
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    for signal in EventSignal:
+        (row,) = [line for line in readme.splitlines() if line.startswith(f"| {signal.value} |")]
+        listed = set(
+            re.findall(
+                r"[a-z_]+(?:\.[a-z_]+)+|\b(?:view|search|add_to_cart|wishlist_add|click_promo|purchase)\b",
+                row.split("|")[2],
+            )
+        )
+        assert listed == set(event_types_with(signal)), signal
 
 
 def test_canonical_types_expose_their_signal() -> None:
