@@ -5,15 +5,24 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from customers.descriptions import (
+    CONTEXT_KEYS,
+    PATTERN_KEYS,
+    PATTERN_PHRASES,
     SIGNAL_WEIGHTS,
+    SIMILAR_MIN_CUSTOMERS,
     Signal,
     finding_description,
     finding_signals,
+    pattern_matches,
+    pattern_outcomes,
     segment_customer_label,
     segment_order_gap_medians,
 )
@@ -39,6 +48,7 @@ def signals_row(**overrides: object) -> dict[str, object]:
         "signup_date": days_ago(900),
         "last_active_date": days_ago(2),
         "last_activity_at": days_ago(2),
+        "last_engagement_at": days_ago(2),
         "orders_total": 40,
         "orders_last_90": 6,
         "orders_prev_90": 6,
@@ -55,14 +65,18 @@ def signals_row(**overrides: object) -> dict[str, object]:
         "failed_payments_last_30": 0,
         "payments_last_90": 6,
         "failed_payments_last_90": 0,
+        "payment_reliability_90": 1.0,
         "events_last_30": 12,
+        "leaving_signals_last_90": 0,
+        "trouble_events_last_90": 0,
         "churn_label": math.nan,
     }
     row.update(overrides)
     return {key: value for key, value in row.items() if value is not ABSENT}
 
 
-def signals_for(row: dict[str, object], *, medians: dict[str, float] = MEDIANS) -> list[Signal]:
+def signals_for(row: Mapping[str, object], *, medians: Mapping[str, float] = MEDIANS, **context: Any) -> list[Signal]:
+    """finding_signals for `row` at AS_OF; `context` passes the optional arguments."""
     return finding_signals(
         signals_row=row,
         health_score=41.0,
@@ -70,19 +84,21 @@ def signals_for(row: dict[str, object], *, medians: dict[str, float] = MEDIANS) 
         churn_risk=0.78,
         as_of=AS_OF,
         segment_medians=medians,
+        **context,
     )
 
 
-def statements(row: dict[str, object], *, medians: dict[str, float] = MEDIANS) -> dict[str, str]:
+def statements(row: Mapping[str, object], *, medians: Mapping[str, float] = MEDIANS, **context: Any) -> dict[str, str]:
     """key -> text of every statement but health."""
-    return {signal.key: signal.text for signal in signals_for(row, medians=medians) if signal.key != "health"}
+    found = signals_for(row, medians=medians, **context)
+    return {signal.key: signal.text for signal in found if signal.key != "health"}
 
 
-def describe(row: dict[str, object], *, churn_risk: float = 0.78) -> str:
+def describe(row: dict[str, object], *, churn_risk: float = 0.78, **context: Any) -> str:
     return finding_description(
         customer_label="High-value customer",
         lifetime_value=row.get("lifetime_value"),  # type: ignore[arg-type]  # missing on purpose in some tests
-        signals=signals_for(row),
+        signals=signals_for(row, **context),
         churn_risk=churn_risk,
         risk_source="churn model, AUC 0.78",
     )
@@ -102,12 +118,13 @@ def test_the_healthy_row_states_only_its_health() -> None:
 
 
 def test_the_row_helper_covers_every_signals_column() -> None:
-    assert set(signals_row()) == set(SIGNAL_COLUMNS)
+    assert set(SIGNAL_COLUMNS) <= set(signals_row())
 
 
-PAYMENT_KEYS = ("failed_payments_last_30", "failed_payments_last_90")
+PAYMENT_KEYS = ("failed_payments_last_30", "payment_reliability", "failed_payments_last_90")
 
 
+# Without the number of attempts there is no reliability to give: the failure counts alone.
 @pytest.mark.parametrize(
     ("failed_last_30", "failed_last_90", "key", "text"),
     [
@@ -124,7 +141,50 @@ PAYMENT_KEYS = ("failed_payments_last_30", "failed_payments_last_90")
 def test_failed_payments_are_stated_exactly_when_there_were_some(
     failed_last_30: float, failed_last_90: float, key: str, text: str | None
 ) -> None:
-    row = signals_row(failed_payments_last_30=failed_last_30, failed_payments_last_90=failed_last_90)
+    row = signals_row(
+        failed_payments_last_30=failed_last_30, failed_payments_last_90=failed_last_90, payments_last_90=math.nan
+    )
+    assert_statement(statements(row), PAYMENT_KEYS, key, text)
+
+
+@pytest.mark.parametrize(
+    ("attempts", "failed_last_90", "failed_last_30", "key", "text"),
+    [
+        (7, 2, 0, "payment_reliability", "payment reliability 71 % over 90 days (2 of 7 payments failed)"),
+        (6, 1, math.nan, "payment_reliability", "payment reliability 83 % over 90 days (1 of 6 payments failed)"),
+        (3, 2, 0, "payment_reliability", "payment reliability 33 % over 90 days (2 of 3 payments failed)"),
+        (200, 1, 0, "payment_reliability", "payment reliability 99 % over 90 days (1 of 200 payments failed)"),
+        (300, 299, 0, "payment_reliability", "payment reliability 1 % over 90 days (299 of 300 payments failed)"),
+        (3, 3, 0, "payment_reliability", "payment reliability 0 % over 90 days (3 of 3 payments failed)"),
+        (1, 1, 0, "payment_reliability", "payment reliability 0 % over 90 days (1 of 1 payment failed)"),
+        # failures in the last 30 days lead, the reliability joins them as one statement
+        (
+            7,
+            2,
+            1,
+            "failed_payments_last_30",
+            "1 failed payment in the last 30 days, payment reliability 71 % over 90 days (2 of 7 payments failed)",
+        ),
+        # fewer attempts than failures, or none known: no reliability, the counts as before
+        (2, 3, 0, "failed_payments_last_90", "3 failed payments in the last 90 days"),
+        (0, 1, 0, "failed_payments_last_90", "1 failed payment in the last 90 days"),
+        (math.nan, 2, 0, "failed_payments_last_90", "2 failed payments in the last 90 days"),
+        (2, 3, 1, "failed_payments_last_30", "1 failed payment in the last 30 days"),
+        # no failure in 90 days: reliability is not a distress signal
+        (7, 0, 0, "", None),
+        (7, math.nan, 0, "", None),
+        (math.nan, math.nan, 0, "", None),
+    ],
+)
+def test_payment_reliability_is_stated_after_a_failure_from_the_counts(
+    attempts: float, failed_last_90: float, failed_last_30: float, key: str, text: str | None
+) -> None:
+    row = signals_row(
+        payments_last_90=attempts,
+        failed_payments_last_90=failed_last_90,
+        failed_payments_last_30=failed_last_30,
+        payment_reliability_90=0.5,  # read from the counts, never from this column
+    )
     assert_statement(statements(row), PAYMENT_KEYS, key, text)
 
 
@@ -137,8 +197,16 @@ NPS_KEYS = ("nps_drop", "nps_detractor")
         (9.0, 9.0, "", None),  # equal
         (4.0, 9.0, "", None),  # up
         (9.0, 4.0, "nps_drop", "NPS dropped from 9 to 4"),  # down into detractor: the drop says it
-        (9.0, 8.0, "nps_drop", "NPS dropped from 9 to 8"),
-        (8.5, 7.0, "nps_drop", "NPS dropped from 8.5 to 7"),
+        (9.0, 8.0, "", None),  # a one-point dip among promoters and passives is noise
+        (8.0, 7.0, "", None),
+        (8.5, 7.0, "", None),
+        (10.0, 8.0, "nps_drop", "NPS dropped from 10 to 8"),  # two points
+        (9.0, 7.0, "nps_drop", "NPS dropped from 9 to 7"),
+        (8.5, 6.5, "nps_drop", "NPS dropped from 8.5 to 6.5"),
+        (7.0, 6.0, "nps_drop", "NPS dropped from 7 to 6"),  # one point, but into detractor territory
+        (6.5, 6.0, "nps_drop", "NPS dropped from 6.5 to 6"),
+        (6.0, 5.0, "nps_detractor", "latest NPS 5 (detractor)"),  # already a detractor: not a drop into it
+        (6.0, 4.0, "nps_drop", "NPS dropped from 6 to 4"),
         (math.nan, 6.0, "nps_detractor", "latest NPS 6 (detractor)"),
         (math.nan, 7.0, "", None),
         (3.0, 3.0, "nps_detractor", "latest NPS 3 (detractor)"),
@@ -403,7 +471,8 @@ def test_the_issue_customer_is_described_in_order_of_importance() -> None:
     assert positions == sorted(positions)
     assert description == (
         "High-value customer (LTV $45,230.00) showing distress signals: health 41/100 (critical); "
-        "3 failed payments in the last 30 days; NPS dropped from 9 to 4; "
+        "3 failed payments in the last 30 days, payment reliability 50 % over 90 days "
+        "(3 of 6 payments failed); NPS dropped from 9 to 4; "
         "last purchase 45 days ago, unusual for a VIP (segment median 12 days); "
         "2 unresolved support tickets; order frequency down 60 % against the previous 3 months. "
         "Churn risk 78 % (risk source: churn model, AUC 0.78)."
@@ -445,10 +514,15 @@ def test_missing_values_never_reach_the_text() -> None:
     for missing in MISSING_VALUES:
         rows.append({column: missing for column in columns if missing is not ABSENT})
     rows.append({column: math.inf for column in columns if column not in {"segment", "loyalty_tier"}})
+    context = {
+        "ltv_percentile": 0.9,
+        "pattern_outcomes": dict.fromkeys(PATTERN_KEYS, (100, 40)),
+        "outcome_horizon_days": 90,
+    }
     for row in rows:
-        description = describe(row)
-        assert not UNTRUE_TEXT.search(description), (row, description)
-        assert description.endswith("Churn risk 78 % (risk source: churn model, AUC 0.78).")
+        for description in [describe(row), describe(row, **context)]:
+            assert not UNTRUE_TEXT.search(description), (row, description)
+            assert description.endswith("Churn risk 78 % (risk source: churn model, AUC 0.78).")
 
 
 def test_health_alone_says_no_single_signal_stands_out() -> None:
@@ -471,6 +545,184 @@ def test_health_alone_says_no_single_signal_stands_out() -> None:
         "VIP customer (LTV $1,234,567.89) showing distress signals: health 52/100 (poor); "
         "no single signal stands out. Churn risk 31 % (risk source: health score)."
     )
+
+
+@pytest.mark.parametrize(
+    ("ltv_percentile", "text"),
+    [
+        (0.85, "top 15 % by lifetime value"),
+        (0.851, "top 15 % by lifetime value"),  # 14.9 % have more: within the top 15 %, not the top 14 %
+        (0.86, "top 14 % by lifetime value"),
+        (0.5, "top 50 % by lifetime value"),
+        (0.999, "top 1 % by lifetime value"),
+        (1.0, "top 1 % by lifetime value"),  # nobody has more: the top 1 %, never "top 0 %"
+        (0.49, None),  # the lower half: "top 51 %" would flatter
+        (0.0, None),
+        (math.nan, None),
+        (None, None),
+        (pd.NA, None),
+    ],
+)
+def test_the_lifetime_value_percentile_is_stated_for_the_upper_half(
+    ltv_percentile: float | None, text: str | None
+) -> None:
+    found = statements(signals_row(), ltv_percentile=ltv_percentile)
+    assert_statement(found, ("ltv_percentile",), "ltv_percentile", text)
+
+
+@pytest.mark.parametrize("ltv_percentile", [-0.01, 1.01, math.inf, "high"])
+def test_it_rejects_a_lifetime_value_percentile_out_of_range(ltv_percentile: object) -> None:
+    with pytest.raises(ValueError, match="ltv_percentile"):
+        signals_for(signals_row(), ltv_percentile=ltv_percentile)
+
+
+def test_the_lifetime_value_percentile_opens_the_paragraph_with_the_ltv() -> None:
+    description = describe(the_issue_customer(), ltv_percentile=0.98)
+    assert description.startswith(
+        "High-value customer (LTV $45,230.00, top 2 % by lifetime value) showing distress signals: "
+        "health 41/100 (critical); 3 failed payments"
+    )
+    assert description.count("top 2 %") == 1
+
+
+def test_the_lifetime_value_percentile_is_not_a_distress_signal() -> None:
+    description = describe(signals_row(), ltv_percentile=0.9)
+    assert description == (
+        "High-value customer (LTV $45,230.00, top 10 % by lifetime value) showing distress signals: "
+        "health 41/100 (critical); no single signal stands out. Churn risk 78 % (risk source: churn model, AUC 0.78)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("lifetime_value", "segment", "segment_mean_ltv", "opening"),
+    [
+        (7_963.87, "VIP", 3_790.0, "VIP customer (LTV $7,963.87, 2.1 times the VIP average of $3,790.00)"),
+        (7_580.0, "VIP", 3_790.0, "VIP customer (LTV $7,580.00, 2 times the VIP average of $3,790.00)"),
+        (3_979.5, "VIP", 3_790.0, "VIP customer (LTV $3,979.50, 1.1 times the VIP average of $3,790.00)"),  # 1.05
+        (3_900.0, "VIP", 3_790.0, "VIP customer (LTV $3,900.00, about the VIP average of $3,790.00)"),
+        (3_600.5, "VIP", 3_790.0, "VIP customer (LTV $3,600.50, about the VIP average of $3,790.00)"),  # 0.95
+        (1_895.0, "VIP", 3_790.0, "VIP customer (LTV $1,895.00, 50 % of the VIP average of $3,790.00)"),
+        (1.0, "VIP", 3_790.0, "VIP customer (LTV $1.00, under 1 % of the VIP average of $3,790.00)"),
+        (0.0, "VIP", 3_790.0, "VIP customer (LTV $0.00, 0 % of the VIP average of $3,790.00)"),
+        (7_963.87, None, 3_790.0, "VIP customer (LTV $7,963.87, 2.1 times the segment average of $3,790.00)"),
+        (7_963.87, math.nan, 3_790.0, "VIP customer (LTV $7,963.87, 2.1 times the segment average of $3,790.00)"),
+        # no comparison without the data, or against a mean or value that cannot be compared
+        (7_963.87, "VIP", None, "VIP customer (LTV $7,963.87)"),
+        (7_963.87, "VIP", math.nan, "VIP customer (LTV $7,963.87)"),
+        (7_963.87, "VIP", 0.0, "VIP customer (LTV $7,963.87)"),
+        (7_963.87, "VIP", -10.0, "VIP customer (LTV $7,963.87)"),
+        (-50.0, "VIP", 3_790.0, "VIP customer (LTV \N{MINUS SIGN}$50.00)"),
+        (math.nan, "VIP", 3_790.0, "VIP customer"),
+    ],
+)
+def test_the_opening_compares_the_ltv_with_the_segment_average(
+    lifetime_value: float, segment: object, segment_mean_ltv: float | None, opening: str
+) -> None:
+    description = finding_description(
+        customer_label="VIP customer",
+        lifetime_value=lifetime_value,
+        signals=signals_for(signals_row()),
+        churn_risk=0.5,
+        risk_source="churn model",
+        segment=segment,
+        segment_mean_ltv=segment_mean_ltv,
+    )
+    assert description.startswith(f"{opening} showing distress signals: health 41/100 (critical);"), description
+
+
+def order_decline_row(**overrides: object) -> dict[str, object]:
+    """Order frequency down 60 % and an unresolved ticket, nothing else."""
+    return signals_row(**({"orders_prev_90": 5, "orders_last_90": 2, "unresolved_tickets": 1} | overrides))
+
+
+SIMILAR_ORDER_DECLINE = (
+    "similar customers churned: 34 of 52 labelled customers whose order frequency fell by a quarter or more "
+    "churned within 90 days"
+)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "horizon_days", "text"),
+    [
+        # the highest-weighted signal with enough labelled customers: unresolved tickets have too few
+        ({"unresolved_tickets": (29, 25), "order_frequency_down": (52, 34)}, 90, SIMILAR_ORDER_DECLINE),
+        (
+            {"unresolved_tickets": (30, 3), "order_frequency_down": (52, 34)},
+            90,
+            "similar customers churned: 3 of 30 labelled customers with an unresolved support ticket "
+            "churned within 90 days",
+        ),
+        (
+            {"order_frequency_down": (52, 0)},
+            30,
+            "similar customers churned: 0 of 52 labelled customers whose order frequency fell by a quarter or more "
+            "churned within 30 days",
+        ),
+        (
+            {"order_frequency_down": (52, 34)},
+            None,
+            "similar customers churned: 34 of 52 labelled customers whose order frequency fell by a quarter or more "
+            "churned",
+        ),
+        (
+            {"order_frequency_down": (52, 34)},
+            1,
+            "similar customers churned: 34 of 52 labelled customers whose order frequency fell by a quarter or more "
+            "churned within 1 day",
+        ),
+        # a pattern this customer does not show says nothing about them
+        ({"nps_drop": (500, 400), "order_frequency_down": (29, 20)}, 90, None),
+        ({}, 90, None),
+        (None, 90, None),
+    ],
+)
+def test_similar_customers_are_counted_for_the_strongest_signal_with_enough_of_them(
+    outcomes: dict[str, tuple[int, int]] | None, horizon_days: int | None, text: str | None
+) -> None:
+    found = signals_for(order_decline_row(), pattern_outcomes=outcomes, outcome_horizon_days=horizon_days)
+    similar = [signal.text for signal in found if signal.key == "similar_customers_churned"]
+    assert similar == ([text] if text else [])
+    if text:
+        assert found[-1].key == "similar_customers_churned"  # context, after the signals
+
+
+def test_a_healthy_customer_has_no_similar_customers() -> None:
+    outcomes = dict.fromkeys(PATTERN_KEYS, (1_000, 600))
+    found = statements(signals_row(), pattern_outcomes=outcomes, outcome_horizon_days=90)
+    assert found == {}
+
+
+def test_the_similar_customers_statement_closes_the_paragraph() -> None:
+    description = describe(
+        order_decline_row(), pattern_outcomes={"order_frequency_down": (52, 34)}, outcome_horizon_days=90
+    )
+    assert description.endswith(
+        f"1 unresolved support ticket; order frequency down 60 % against the previous 3 months; "
+        f"{SIMILAR_ORDER_DECLINE}. Churn risk 78 % (risk source: churn model, AUC 0.78)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "horizon_days", "message"),
+    [
+        ({"order_frequency_down": (30, 31)}, 90, "pattern_outcomes"),
+        ({"order_frequency_down": (52, -1)}, 90, "pattern_outcomes"),
+        ({"order_frequency_down": (52.0, 34.0)}, 90, "pattern_outcomes"),
+        ({"order_frequency_down": (52, 34)}, 0, "outcome_horizon_days"),
+        ({"order_frequency_down": (52, 34)}, 90.5, "outcome_horizon_days"),
+    ],
+)
+def test_it_rejects_outcome_counts_or_a_horizon_that_cannot_be(
+    outcomes: dict[str, tuple[int, int]], horizon_days: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        signals_for(order_decline_row(), pattern_outcomes=outcomes, outcome_horizon_days=horizon_days)
+
+
+def test_every_distress_signal_has_a_phrase_for_similar_customers() -> None:
+    assert set(PATTERN_PHRASES) == set(PATTERN_KEYS)
+    assert set(PATTERN_KEYS) | CONTEXT_KEYS == set(SIGNAL_WEIGHTS)
+    assert min(SIGNAL_WEIGHTS[key] for key in PATTERN_KEYS) > SIGNAL_WEIGHTS["similar_customers_churned"]
 
 
 @pytest.mark.parametrize(
@@ -572,3 +824,175 @@ def test_segment_order_gap_medians_of_an_empty_table() -> None:
         {"segment": pd.Series([], dtype=object), "last_order_at": pd.Series([], dtype="datetime64[ns]")}
     )
     assert segment_order_gap_medians(frame, as_of=AS_OF) == {}
+
+
+# --- pattern_matches and pattern_outcomes: the statements, for a whole table at once ---
+
+
+def random_signals(rows: int, *, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+    """`rows` random customers' signals, many on a threshold or missing, each with its own cut-off."""
+    rng = np.random.default_rng(seed)
+
+    def pick(*choices: object) -> list[object]:
+        return [choices[index] for index in rng.integers(0, len(choices), rows)]
+
+    def count(high: int, missing_share: float = 0.1) -> np.ndarray:
+        values = rng.integers(0, high + 1, rows).astype(float)
+        values += np.where(rng.random(rows) < 0.05, 0.5, 0.0)  # a stray fraction: counts are whole
+        return np.where(rng.random(rows) < missing_share, np.nan, values)
+
+    cutoffs = AS_OF - pd.to_timedelta(rng.integers(0, 400, rows), unit="D")
+    cutoffs += pd.to_timedelta(rng.integers(0, 24, rows), unit="h")
+
+    def days_before_cutoff() -> pd.Series:
+        # on and beside each threshold: 2 x the medians 12, 20 and 45.5, 30, 60
+        whole_days = rng.choice([0, 5, 23, 24, 25, 29, 30, 31, 40, 41, 59, 60, 61, 90, 91, 92, 120], rows)
+        days = pd.to_timedelta(whole_days, unit="D") + pd.to_timedelta(rng.random(rows), unit="D")
+        times = pd.Series(cutoffs - days)
+        return times.mask(rng.random(rows) < 0.1).astype("datetime64[us]")
+
+    spend_prev = rng.choice([0.0, 400.0, 1_000.0, 1_000.0, 1_000.0], rows)
+    index = pd.Index([f"C{number:06d}" for number in range(rows)], name="customer_id")
+    signals = pd.DataFrame(
+        {
+            "segment": pd.Categorical(pick("VIP", "Loyal", "Regular", "Occasional", "Platinum", None)),
+            "lifetime_value": rng.gamma(2.0, 1_000.0, rows),
+            "last_order_at": days_before_cutoff().to_numpy(),
+            "last_activity_at": days_before_cutoff().to_numpy(),
+            "orders_total": count(3, missing_share=0.05),
+            "orders_last_90": count(6),
+            "orders_prev_90": count(6),
+            "spend_last_90": spend_prev * rng.choice([0.0, 0.5, 0.75, 0.76, 1.0, 1.3], rows),
+            "spend_prev_90": np.where(rng.random(rows) < 0.1, np.nan, spend_prev),
+            "tickets_last_90": count(5),
+            "unresolved_tickets": count(2),
+            "mean_ticket_sentiment": np.array(pick(-0.8, -0.4, -0.39, 0.2, np.nan), dtype=float),
+            "mean_csat": np.array(pick(1.5, 2.5, 2.6, 4.5, np.nan), dtype=float),
+            "latest_nps": count(10, missing_share=0.2),
+            "previous_nps": count(10, missing_share=0.3),
+            "payments_last_30": count(3),
+            "failed_payments_last_30": count(1),
+            "payments_last_90": count(8),
+            "failed_payments_last_90": count(3),
+        },
+        index=index,
+    )
+    return signals, pd.Series(cutoffs, index=index)
+
+
+# "Regular" has a median that is not a number (ignored), "Platinum" none at all
+PATTERN_MEDIANS: dict[str, object] = {"VIP": 12.0, "Loyal": 20, "Occasional": 45.5, "Regular": "30"}
+
+
+@pytest.mark.parametrize("as_objects", [False, True])
+def test_pattern_matches_agree_with_finding_signals_row_by_row(as_objects: bool) -> None:
+    signals, cutoffs = random_signals(400, seed=11)
+    if as_objects:  # values as a workbook might hand them over: no column types
+        signals = signals.astype(object).where(signals.notna(), None)
+    matches = pattern_matches(signals, as_of=cutoffs, segment_medians=PATTERN_MEDIANS)  # type: ignore[arg-type]
+    assert list(matches.columns) == list(PATTERN_KEYS)
+    assert matches.index.equals(signals.index)
+    for customer_id, row in signals.iterrows():
+        said = finding_signals(
+            signals_row=row,
+            health_score=50.0,
+            health_band="poor",
+            churn_risk=0.5,
+            as_of=cutoffs[customer_id],
+            segment_medians=PATTERN_MEDIANS,  # type: ignore[arg-type]
+        )
+        stated = {signal.key for signal in said} - CONTEXT_KEYS
+        assert stated == set(matches.columns[matches.loc[customer_id].to_numpy()]), (customer_id, row.to_dict())
+    # every statement comes up, so the comparison covered each rule
+    assert matches.any().all(), matches.sum()
+
+
+def test_pattern_outcomes_count_the_labelled_rows_and_the_churned_among_them() -> None:
+    signals, cutoffs = random_signals(300, seed=5)
+    rng = np.random.default_rng(5)
+    labels = pd.Series(rng.choice([0.0, 1.0, np.nan], len(signals)), index=signals.index)
+    outcomes = pattern_outcomes(signals, labels, as_of=cutoffs, segment_medians=PATTERN_MEDIANS)  # type: ignore[arg-type]
+    expected = dict.fromkeys(PATTERN_KEYS, (0, 0))
+    for customer_id, row in signals.iterrows():
+        if pd.isna(labels[customer_id]):
+            continue
+        said = finding_signals(
+            signals_row=row,
+            health_score=50.0,
+            health_band="poor",
+            churn_risk=0.5,
+            as_of=cutoffs[customer_id],
+            segment_medians=PATTERN_MEDIANS,  # type: ignore[arg-type]
+        )
+        for key in {signal.key for signal in said} - CONTEXT_KEYS:
+            matching, churned = expected[key]
+            expected[key] = (matching + 1, churned + int(labels[customer_id] == 1))
+    assert outcomes == expected
+    assert all(isinstance(count, int) for counts in outcomes.values() for count in counts)
+
+
+def pattern_table() -> tuple[pd.DataFrame, pd.Series]:
+    """Four customers: two whose orders fell by a quarter or more (one churned), one whose did not
+    (churned), one the same as the first but unlabelled."""
+    rows = [
+        order_decline_row(),
+        order_decline_row(orders_prev_90=4, orders_last_90=3),
+        order_decline_row(orders_prev_90=4, orders_last_90=4),
+        order_decline_row(),
+    ]
+    signals = pd.DataFrame(rows, index=pd.Index(["C1", "C2", "C3", "C4"], name="customer_id"))
+    labels = pd.Series([1.0, 0.0, 1.0, np.nan], index=signals.index)
+    return signals, labels
+
+
+def test_pattern_outcomes_with_one_cut_off_for_all() -> None:
+    signals, labels = pattern_table()
+    outcomes = pattern_outcomes(signals, labels, as_of=AS_OF, segment_medians=MEDIANS)
+    assert outcomes["order_frequency_down"] == (2, 1)
+    assert outcomes["unresolved_tickets"] == (3, 2)
+    assert outcomes["nps_drop"] == (0, 0)
+    assert set(outcomes) == set(PATTERN_KEYS)
+
+
+def test_pattern_outcomes_look_labels_and_cut_offs_up_by_customer() -> None:
+    signals, labels = pattern_table()
+    shuffled_labels = labels.iloc[::-1]  # same customers, another order, and one more
+    shuffled_labels["C9"] = 1.0
+    cutoffs = pd.Series(AS_OF, index=signals.index).iloc[::-1]
+    outcomes = pattern_outcomes(signals, shuffled_labels, as_of=cutoffs, segment_medians=MEDIANS)
+    assert outcomes == pattern_outcomes(signals, labels, as_of=AS_OF, segment_medians=MEDIANS)
+
+
+def test_pattern_outcomes_take_repeated_customers_when_indexed_alike() -> None:
+    # one customer measured at two cut-offs: rows, not customers, are counted
+    signals, labels = pattern_table()
+    signals.index = labels.index = pd.Index(["C1", "C1", "C3", "C4"], name="customer_id")
+    outcomes = pattern_outcomes(signals, labels, as_of=pd.Series(AS_OF, index=signals.index), segment_medians=MEDIANS)
+    assert outcomes["order_frequency_down"] == (2, 1)
+
+
+def test_pattern_outcomes_reject_labels_that_cannot_be_matched_to_rows() -> None:
+    signals, labels = pattern_table()
+    signals.index = pd.Index(["C1", "C1", "C3", "C4"], name="customer_id")
+    with pytest.raises(ValueError, match="labels must be indexed like signals"):
+        pattern_outcomes(signals, labels, as_of=AS_OF, segment_medians=MEDIANS)
+
+
+def test_pattern_outcomes_of_an_empty_table() -> None:
+    signals, labels = pattern_table()
+    outcomes = pattern_outcomes(signals.iloc[:0], labels.iloc[:0], as_of=AS_OF, segment_medians=MEDIANS)
+    assert outcomes == dict.fromkeys(PATTERN_KEYS, (0, 0))
+
+
+def test_pattern_outcomes_feed_the_similar_customers_statement() -> None:
+    signals, cutoffs = random_signals(2_000, seed=3)
+    labels = pd.Series((np.arange(len(signals)) % 3 == 0).astype(float), index=signals.index)
+    outcomes = pattern_outcomes(signals, labels, as_of=cutoffs, segment_medians=MEDIANS)
+    found = statements(order_decline_row(), pattern_outcomes=outcomes, outcome_horizon_days=90)
+    # of the customer's two signals the higher-weighted has enough labelled customers: it is the one
+    matching, churned = outcomes["unresolved_tickets"]
+    assert matching >= SIMILAR_MIN_CUSTOMERS
+    assert found["similar_customers_churned"] == (
+        f"similar customers churned: {churned} of {matching} labelled customers with an unresolved support ticket "
+        "churned within 90 days"
+    )
