@@ -490,6 +490,9 @@ def _nps_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
     except (KeyError, TypeError, ValueError):
         return ["no NPS answer recorded: the event carries no score"]
     survey_id = str(data.get("response_id") or f"NPS{_short_id(event)}")[:32]
+    owner = NpsResponse.objects.filter(pk=survey_id).values_list("customer_id", flat=True).first()
+    if owner is not None and owner != event.customer_id:
+        return [f"no NPS answer recorded: answer {survey_id} belongs to customer {owner}"]
     NpsResponse.objects.update_or_create(
         survey_id=survey_id,
         defaults={

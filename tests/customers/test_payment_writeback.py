@@ -14,7 +14,7 @@ from customers.event_semantics import EVENT_SIGNALS
 from customers.models import Customer, Order, Payment, SupportTicket
 from customers.services import event_effects_apply
 from tests.customers.webhook_events import event_metadata, store_event
-from tests.factories import NOW, make_customer, make_order, make_payment, make_ticket
+from tests.factories import NOW, make_customer, make_nps_response, make_order, make_payment, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +189,12 @@ def test_a_resolution_of_a_known_ticket_closes_it(customer) -> None:
     apply(customer, "support.ticket.resolved", ticket_id=ticket.pk)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.resolution_time_hours) == ("resolved", 10.0)
+
+
+def test_an_nps_answer_never_takes_over_another_customers_answer(customer) -> None:
+    other = make_customer()
+    answer = make_nps_response(other, survey_id="R_5xQ", nps_score=9)
+    effects = apply(customer, "nps.detractor", nps_score=2, response_id="R_5xQ")
+    answer.refresh_from_db()
+    assert (answer.customer_id, answer.nps_score) == (other.pk, 9)
+    assert effects == [f"no NPS answer recorded: answer R_5xQ belongs to customer {other.pk}"]
