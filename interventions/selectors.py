@@ -1,8 +1,9 @@
 """Reads for the staff pages: each page's data in a fixed number of queries, whatever the data size.
 
-The dashboard reads what the latest scan stored (counts, the health histogram, its findings)
-rather than recomputing it; lists are paginated or cut at a limit, so a page costs the same
-with a hundred customers or a hundred thousand.
+The dashboard reads what the latest scan stored (counts, scores, its findings) rather than
+recomputing it; lists are paginated or cut at a limit, so a page costs the same with a hundred
+customers or a hundred thousand. "At risk" is read here and nowhere else: the latest finished
+scan's selection (latest_finished_scan, at_risk_findings, at_risk_rank).
 """
 
 from __future__ import annotations
@@ -113,11 +114,12 @@ class Dashboard:
 
 
 def selection_rule(scan: ScanRun | None) -> str:
-    """What the scan selected, in words: "churn risk over 60 % and lifetime value over $1,000"."""
+    """What the scan selected, in words (customers/scan.py's rule): "churn risk over 60 % and
+    lifetime value over $1,000, not labelled churned"."""
     parameters = (scan.parameters if scan is not None else None) or {}
     min_risk = float(parameters.get("min_risk", settings.PROCX_SCAN_MIN_RISK))
     min_ltv = float(parameters.get("min_ltv", settings.PROCX_SCAN_MIN_LTV))
-    return f"churn risk over {min_risk * 100:.0f} % and lifetime value over ${min_ltv:,.0f}"
+    return f"churn risk over {min_risk * 100:.0f} % and lifetime value over ${min_ltv:,.0f}, not labelled churned"
 
 
 def status_counts() -> dict[str, int]:
