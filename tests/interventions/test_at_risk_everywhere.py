@@ -16,16 +16,18 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from customers.dataset import dataset_generate
-from customers.models import Customer, ScanFinding, ScanRun
+from customers.models import Customer, HealthScore, ScanFinding, ScanRun
 from customers.services import workbook_import
 from customers.workbook_files import workbook_write
 from interventions.models import Intervention, Origin
-from interventions.selectors import at_risk_customer_ids, latest_finished_scan
+from interventions.selectors import at_risk_customer_ids, health_histogram_read, latest_finished_scan
 from tests.factories import NOW, make_churn_label, make_customer, make_nps_response, make_ticket
 from tests.interventions.test_services import draft, troubled_customer
 
@@ -264,3 +266,39 @@ def test_the_imported_churn_score_is_labelled_as_not_used(staff) -> None:
     assert "Imported score, not used" in label_page
     assert "ProCX does not use it" in label_page
     assert "Predicted churn score" not in change + listing + label_page
+
+
+def scored_scan(scores: list[float], *, stored: list[int]) -> ScanRun:
+    scan = ScanRun.objects.create(
+        as_of=NOW, status=ScanRun.Status.FINISHED, finished_at=timezone.now(), health_histogram=stored
+    )
+    for number, score in enumerate(scores):
+        customer = make_customer(customer_id=f"C97{number:04d}")
+        HealthScore.objects.create(customer=customer, scan=scan, as_of=NOW, score=score, points={}, churn_risk=0.5)
+    return scan
+
+
+def test_the_histogram_splits_the_stored_tenths_at_every_band_edge_from_the_scans_own_scores() -> None:
+    scan = scored_scan([12.0, 72.0, 74.9, 75.0, 79.0, 100.0], stored=[0, 1, 0, 0, 0, 0, 0, 4, 0, 1])
+    histogram = health_histogram_read(scan)
+
+    assert histogram.edges == (0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 90, 100)
+    assert histogram.counts == [0, 1, 0, 0, 0, 0, 0, 2, 2, 0, 1]
+
+
+def test_the_histogram_uses_the_stored_counts_once_they_are_split_at_the_band_edges(monkeypatch) -> None:
+    edges = (0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 90, 100)
+    monkeypatch.setattr("interventions.selectors.HISTOGRAM_EDGES", edges)
+    scan = scored_scan([], stored=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+
+    with CaptureQueriesContext(connection) as queries:
+        histogram = health_histogram_read(scan)
+    assert histogram.counts == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert len(queries) == 1  # the selection only: no count over the scores
+
+
+def test_where_the_scans_scores_are_gone_the_stored_tenths_are_shown_as_they_are() -> None:
+    histogram = health_histogram_read(scored_scan([], stored=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
+
+    assert histogram.edges == tuple(range(0, 101, 10))
+    assert histogram.counts == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
