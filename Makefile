@@ -66,6 +66,7 @@ bench: install
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/webhook_bench.py
 	$(BIN)/python bench/pages_bench.py
+	$(BIN)/python bench/churn_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
