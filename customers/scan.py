@@ -35,6 +35,7 @@ from customers.churn import (
 from customers.descriptions import (
     finding_description,
     finding_signals,
+    pattern_outcomes,
     segment_customer_label,
     segment_order_gap_medians,
 )
@@ -97,6 +98,13 @@ def churn_model_train(*, as_of: dt.datetime | dt.date | None = None, progress: P
         horizon_days=horizon,
         capacity_share=settings.PROCX_OUTREACH_CAPACITY / customers,
     )
+    say("Counting how often each described pattern preceded churn")
+    outcomes = pattern_outcomes(
+        training.signals,
+        training.labels,
+        as_of=anchor,
+        segment_medians=segment_order_gap_medians(training.signals, as_of=anchor),
+    )
     estimator = None
     if evaluation.usable:
         say(f"Fitting {MODEL_FAMILIES[evaluation.family]} on all {len(training.labels):,} labelled customers")
@@ -120,6 +128,7 @@ def churn_model_train(*, as_of: dt.datetime | dt.date | None = None, progress: P
         baseline_reliability=evaluation.baseline_reliability,
         dropped_features=training.dropped_features,
         skipped=training.skipped,
+        pattern_outcomes={key: [int(shown), int(churned)] for key, (shown, churned) in outcomes.items()},
     )
 
 
@@ -311,8 +320,11 @@ def scan_run(
         model = _model_for_scan(moment, say)
         say("Reading every customer's signals")
         signals = customer_signals(as_of=moment)
-        scored = _score(signals, population=Population.from_signals(signals), moment=moment, model=model)
-        findings = _findings(scored, scan=scan, moment=moment, min_risk=min_risk, min_ltv=min_ltv, model=model)
+        population = Population.from_signals(signals)
+        scored = _score(signals, population=population, moment=moment, model=model)
+        findings = _findings(
+            scored, scan=scan, moment=moment, min_risk=min_risk, min_ltv=min_ltv, model=model, population=population
+        )
         say(f"Storing {len(signals):,} scores and {len(findings):,} findings")
         with transaction.atomic():
             _store_scores(scored, moment=moment, scan=scan)
@@ -393,7 +405,14 @@ def scan_history_prune(*, now: dt.datetime | None = None) -> int:
 
 
 def _findings(
-    scored: Scored, *, scan: ScanRun, moment: dt.datetime, min_risk: float, min_ltv: float, model: ChurnModel | None
+    scored: Scored,
+    *,
+    scan: ScanRun,
+    moment: dt.datetime,
+    min_risk: float,
+    min_ltv: float,
+    model: ChurnModel | None,
+    population: Population,
 ) -> list[tuple]:
     """The selected customers, ranked, as rows of FINDING_COLUMNS."""
     signals = scored.signals
@@ -403,6 +422,11 @@ def _findings(
     as_of = _timestamp(moment)
     medians = segment_order_gap_medians(signals, as_of=as_of)
     source = churn_model_risk_source(model).removeprefix("risk source: ")
+    # "Similar customers churned": counted at the training's point-in-time cut-offs, so a churner's
+    # silence after leaving never makes a pattern look predictive.
+    outcomes = {key: tuple(counts) for key, counts in (model.pattern_outcomes if model else {}).items()}
+    horizon = model.horizon_days if model and model.horizon_days else None
+    ltv_percentiles = scored.breakdown.inputs["ltv_percentile"]
     findings = []
     for rank, (customer_id, at_risk) in enumerate(value_at_risk.items(), start=1):
         row = signals.loc[customer_id]
@@ -415,6 +439,9 @@ def _findings(
             churn_risk=risk,
             as_of=as_of,
             segment_medians=medians,
+            ltv_percentile=_finite(ltv_percentiles[customer_id]),
+            pattern_outcomes=outcomes,
+            outcome_horizon_days=horizon,
         )
         description = finding_description(
             customer_label=segment_customer_label(row["segment"]),
@@ -422,6 +449,8 @@ def _findings(
             signals=statements,
             churn_risk=risk,
             risk_source=source,
+            segment=row["segment"],
+            segment_mean_ltv=population.segment_mean_ltv.get(str(row["segment"])),
         )
         findings.append(
             (
@@ -437,6 +466,11 @@ def _findings(
             )
         )
     return findings
+
+
+def _finite(value: object) -> float | None:
+    number = float(value) if value is not None else float("nan")
+    return number if np.isfinite(number) else None
 
 
 def customer_rescore(
