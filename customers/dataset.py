@@ -1,12 +1,15 @@
 """A synthetic ProCX workbook: the seven sheets, coherent with each other (pure: no ORM).
 
-Every customer carries a hidden `drift` towards churn. About a quarter of them drift: from
-a bend 90 to 240 days before `as_of` they order less and spend less, their payments fail
-more often, their tickets pile up unresolved with low sentiment and CSAT, their NPS answers
-sink and they browse less. Churn labels are drawn from a probability that rises with drift,
-with noise both ways, and churners go (almost) quiet after their churn date. The rest of
-the rows are noise around plausible e-commerce behaviour, so the scan, the churn model and
-the agents have a signal to find that is neither absent nor trivial.
+Every customer carries a hidden `drift` towards churn. About a third of them drift: from a
+bend somewhere in their history (more often lately) they order less and spend less, their
+payments fail more often, their tickets pile up unresolved with low sentiment and CSAT, their
+NPS answers sink, they browse less, and many stop opening the app or unsubscribe from email.
+Most drifters leave 120 to 300 days after their bend; those whose day has not come yet are
+drifting away today, labelled retained. Some drifters recover and a few settled customers
+leave without warning, so the labels are noisy both ways; churners go (almost) quiet after
+their churn date. What a churner showed before leaving is what a drifter shows today, so a
+model measured point in time has a signal to find that is neither absent nor trivial, and
+the default scan of the demo workbook finds a handful of valuable customers at risk.
 
 Everything is vectorised with one `numpy.random.Generator`: the same seed and `as_of` give
 identical frames. Values are written the way the reference workbook holds them (see
@@ -46,7 +49,11 @@ SIZE_RATIOS: dict[str, float] = {
 # The reference workbook runs from 2023-01-01 to 2025-10-09.
 HISTORY_DAYS = (dt.date(2025, 10, 9) - dt.date(2023, 1, 1)).days
 NEWEST_SIGNUP_DAYS_AGO = 60  # every customer has at least two months of history
-DRIFT_SHARE = 0.28
+DRIFT_SHARE = 0.35
+DRIFT_TO_CHURN_DAYS = (120, 300)  # a drifter leaves this long after their behaviour bends
+DRIFT_RAMP_DAYS = 120  # trouble grows from half to all of a drifter's drift over this many days
+DRIFT_RECOVERY_SHARE = 0.12  # drifters who stay after all
+ABRUPT_CHURN_SHARE = 0.03  # customers with no drift who leave without warning
 
 SECONDS_PER_DAY = 86_400
 
@@ -98,6 +105,11 @@ DEVICES = ("web", "mobile_web", "android_app", "ios_app")
 DEVICE_WEIGHTS_INDIA = (0.15, 0.20, 0.50, 0.15)
 DEVICE_WEIGHTS_ABROAD = (0.30, 0.15, 0.20, 0.35)
 BROWSING_EVENT_TYPES = ("view", "search", "add_to_cart", "wishlist_add", "click_promo")
+# Leaving signals a provider reports into the activity log (customers.event_semantics: leaving):
+# (type, chance for a drifter per unit of drift, chance for anyone else).
+LEAVING_SIGNAL_CHANCES = (("app.inactive", 0.9, 0.01), ("email.unsubscribe", 0.4, 0.01))
+LEAVING_EVENT_TYPES = tuple(name for name, _, _ in LEAVING_SIGNAL_CHANCES)
+LEAVING_SIGNAL_DAYS = (20, 100)  # how far into a drift the signal comes
 BROWSING_EVENT_WEIGHTS = (0.52, 0.20, 0.11, 0.07, 0.10)
 PURCHASE_EVENT_SHARE = 0.05  # each mirrors an order: view, add_to_cart, purchase
 
@@ -537,9 +549,11 @@ class _Population:
         return np.stack([self.bend_day - start, self.stop_day - self.bend_day, end - self.stop_day], axis=1)
 
     def trouble(self, owners: np.ndarray, days: np.ndarray, end: int) -> np.ndarray:
-        """How much of the owner's drift shows at `days`: 0 before the bend, growing after it."""
+        """How much of the owner's drift shows at `days`: 0 before the bend, then growing from half
+        to all of it over DRIFT_RAMP_DAYS, the same for a churner on their way out as for a
+        drifter today (so what churners showed before leaving is what a model can find now)."""
         bend = self.bend_day[owners]
-        progress = np.clip((days - bend) / np.maximum(end - bend, 1.0), 0.0, 1.0)
+        progress = np.clip((days - bend) / DRIFT_RAMP_DAYS, 0.0, 1.0)
         return self.drift[owners] * (days >= bend) * (0.5 + 0.5 * progress)
 
 
@@ -579,17 +593,22 @@ def _population(rng: np.random.Generator, count: int, clock: _Clock) -> _Populat
 
     drifting = rng.random(count) < DRIFT_SHARE
     drift = np.where(drifting, rng.beta(4, 2, size=count), rng.beta(1, 12, size=count))
-    is_churn = rng.random(count) < 0.03 + 0.8 * drift
 
-    bend_day = end - rng.uniform(90, 240, size=count)
-    # Drifters churn some time after their bend; the few healthy churners leave abruptly.
-    churn_day = np.where(
-        drifting,
-        bend_day + rng.uniform(0.3, 0.95, size=count) * (end - bend_day),
-        end - rng.uniform(10, 200, size=count),
-    )
-    bend_day = np.where(is_churn & ~drifting, churn_day - rng.uniform(20, 60, size=count), bend_day)
+    # Drifters bend at any point of the history and leave DRIFT_TO_CHURN_DAYS later; those whose
+    # leaving day is still ahead are the ones drifting away now (not churned, labelled retained).
+    # A few drifters recover and stay; a few healthy customers leave abruptly: the labels are
+    # noisy both ways, as real ones are.
+    # Bends come more often lately (the shop's competition grows), so a realistic share of
+    # customers is drifting away today.
+    bend_day = end - rng.beta(1.0, 1.6, size=count) * (HISTORY_DAYS - NEWEST_SIGNUP_DAYS_AGO)
+    drift_days = rng.uniform(*DRIFT_TO_CHURN_DAYS, size=count)
+    recovers = rng.random(count) < DRIFT_RECOVERY_SHARE
+    churn_day = np.where(drifting, bend_day + drift_days, end - rng.uniform(10, HISTORY_DAYS / 2, size=count))
+    abrupt = ~drifting & (rng.random(count) < ABRUPT_CHURN_SHARE)
+    is_churn = (drifting & ~recovers & (churn_day < end - 1)) | abrupt
+    bend_day = np.where(abrupt, churn_day - rng.uniform(20, 60, size=count), bend_day)
     bend_day = np.clip(bend_day, active_from, end)
+    is_churn &= churn_day > bend_day  # a churn day before signup is no churn
     stop_day = np.where(is_churn, np.clip(np.floor(churn_day), bend_day, end - 1), end)
 
     return _Population(
@@ -1197,8 +1216,12 @@ def _events(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: _
     purchase_product = np.tile(orders.first_product[bought], 3)
     purchase_session = np.tile(np.arange(purchases), 3)
 
+    # Leaving signals: a drifter often stops opening the app, and some unsubscribe from email,
+    # weeks into their drift and before they leave; a few settled customers do so too.
+    leaving_owner, leaving_day, leaving_type = _leaving_signals(rng, pop, end, budget=max(0, count - 3 * purchases))
+
     # Browsing sessions: drifting customers browse less and less; churners go quiet.
-    browsing = count - 3 * purchases
+    browsing = count - 3 * purchases - len(leaving_owner)
     sizes = _session_sizes(rng, browsing)
     sessions = len(sizes)
     noise = rng.lognormal(0.0, 0.25, size=pop.count)
@@ -1225,40 +1248,73 @@ def _events(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: _
     no_product = (browse_type == 1) | ((browse_type == 4) & (rng.random(browsing) < 0.5))  # search, some promos
     browse_product = np.where(no_product, -1, browse_product)
 
-    owner = np.concatenate([purchase_owner, browse_owner])
-    day = np.concatenate([purchase_day, browse_day])
-    event_type = np.concatenate([purchase_type, browse_type])
-    product = np.concatenate([purchase_product, browse_product])
-    session = np.concatenate([purchase_session, purchases + session_of_event])
+    owner = np.concatenate([purchase_owner, browse_owner, leaving_owner])
+    day = np.concatenate([purchase_day, browse_day, leaving_day])
+    event_type = np.concatenate([purchase_type, browse_type, leaving_type])
+    product = np.concatenate([purchase_product, browse_product, np.full(len(leaving_owner), -1)])
+    # A leaving signal is reported by the provider, outside any browsing session: they share one
+    # extra slot, numbered last, whose events carry no session id and no device.
+    outside = purchases + sessions
+    session = np.concatenate([purchase_session, purchases + session_of_event, np.full(len(leaving_owner), outside)])
     session_device = np.where(
         rng.random(purchases + sessions) < 0.8,
         pop.preferred_device[np.concatenate([orders.owner[bought], session_owner])],
         rng.integers(0, len(DEVICES), size=purchases + sessions),
     )
-    device = session_device[session]
+    device = np.append(session_device, 0)[session]
     chronological = np.lexsort((event_type, session, day))
     owner, day, event_type = owner[chronological], day[chronological], event_type[chronological]
     product, session, device = product[chronological], session[chronological], device[chronological]
 
     # Session ids numbered in order of first appearance; a few events come without one.
     present, first_seen = np.unique(session, return_index=True)
-    session_number = np.zeros(purchases + sessions, dtype=np.int64)
+    session_number = np.zeros(outside + 1, dtype=np.int64)
     session_number[present[np.argsort(first_seen, kind="stable")]] = np.arange(len(present))
-    session_names = _ids("S", 5_000_000, purchases + sessions)[session_number]
-    untracked = (rng.random(purchases + sessions) < 0.02)[session]
-    device_names = np.array(DEVICES, dtype=object)[device]
+    session_names = _ids("S", 5_000_000, outside + 1)[session_number]
+    reported = session == outside
+    untracked = np.append(rng.random(purchases + sessions) < 0.02, True)[session]
+    device_names = np.where(reported, None, np.array(DEVICES, dtype=object)[device])
 
     frame = _frame(
         "customer_events",
         event_id=_ids("E", 1_000_000, len(day)),
         customer_id=pop.ids[owner],
-        event_type=np.array((*BROWSING_EVENT_TYPES, "purchase"), dtype=object)[event_type],
+        event_type=np.array((*BROWSING_EVENT_TYPES, "purchase", *LEAVING_EVENT_TYPES), dtype=object)[event_type],
         event_time=clock.timestamps(day),
         product_id=np.where(product >= 0, product_names[np.maximum(product, 0)], None).astype(object),
         session_id=np.where(untracked, None, session_names[session]).astype(object),
-        device=np.where(untracked & (rng.random(len(day)) < 0.5), None, device_names).astype(object),
+        device=np.where(untracked & ((rng.random(len(day)) < 0.5) | reported), None, device_names).astype(object),
     )
     return _Events(owner=owner, day=day, frame=frame)
+
+
+def _leaving_signals(
+    rng: np.random.Generator, pop: _Population, end: int, *, budget: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Owners, days and type codes (after the browsing types and purchase) of leaving events.
+
+    Each type is emitted once at most per customer: by a drifter with a chance that grows with
+    their drift, LEAVING_SIGNAL_DAYS into the drift and before they leave; by anyone else rarely,
+    at any time. At most `budget` rows (the sheet's size is kept)."""
+    owners, days, types = [], [], []
+    first_code = len(BROWSING_EVENT_TYPES) + 1
+    for offset, (name, drifter_chance, settled_chance) in enumerate(LEAVING_SIGNAL_CHANCES):
+        del name
+        drifting = pop.drift > 0.4
+        chance = np.where(drifting, drifter_chance * pop.drift, settled_chance)
+        day = np.where(
+            drifting,
+            pop.bend_day + rng.uniform(*LEAVING_SIGNAL_DAYS, size=pop.count),
+            pop.active_from + rng.random(pop.count) * (pop.stop_day - pop.active_from),
+        )
+        emits = (rng.random(pop.count) < chance) & (day < np.minimum(pop.stop_day, end - 1 / SECONDS_PER_DAY))
+        emits &= day > pop.active_from
+        owners.append(np.flatnonzero(emits))
+        days.append(day[emits])
+        types.append(np.full(int(emits.sum()), first_code + offset))
+    owner, day, code = np.concatenate(owners), np.concatenate(days), np.concatenate(types)
+    keep = np.sort(rng.permutation(len(owner))[:budget])
+    return owner[keep], _at_time_of_day(rng, day[keep]), code[keep]
 
 
 def _session_sizes(rng: np.random.Generator, total: int) -> np.ndarray:

@@ -200,7 +200,16 @@ def test_enums_are_the_canonical_values(workbook) -> None:
     assert set(workbook["orders"].payment_method) == set(customer_models.PaymentMethod.values)
     assert set(workbook["support_tickets"].status) == set(customer_models.TicketStatus.values)
     events = workbook["customer_events"]
-    assert set(events.event_type) == {"view", "search", "add_to_cart", "wishlist_add", "click_promo", "purchase"}
+    assert set(events.event_type) == {
+        "view",
+        "search",
+        "add_to_cart",
+        "wishlist_add",
+        "click_promo",
+        "purchase",
+        "app.inactive",  # leaving signals a provider reported into the activity log
+        "email.unsubscribe",
+    }
     assert set(_present(events.device)) == {"web", "mobile_web", "android_app", "ios_app"}
     failed = workbook["payments"][workbook["payments"].status == "failed"]
     assert set(failed.failure_reason) == {"insufficient_funds", "card_expired", "network_error", "fraud_suspected"}
@@ -466,3 +475,17 @@ def test_the_command_rejects_bad_arguments_and_writes_nothing(tmp_path: Path, ar
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("generate_dataset", *arguments, stdout=io.StringIO())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_drifters_send_leaving_signals_before_they_leave_and_the_settled_rarely_do(workbook, churned) -> None:
+    events = workbook["customer_events"]
+    leaving = events[events.event_type.isin(["app.inactive", "email.unsubscribe"])]
+    assert leaving.session_id.isna().all()
+    assert leaving.device.isna().all()
+    share = _by_label(leaving.groupby("customer_id").size().clip(upper=1), churned)
+    assert share[True] > 3 * share[False]
+    # Before the churn date, never after: a signal of leaving, not of having left.
+    churn_dates = workbook["churn_labels"].set_index("customer_id").churn_date.dropna()
+    by_churner = leaving[leaving.customer_id.isin(churn_dates.index)]
+    signal_day = pd.to_datetime(by_churner.event_time).dt.normalize()
+    assert (signal_day <= pd.to_datetime(churn_dates.reindex(by_churner.customer_id)).to_numpy()).all()
