@@ -68,6 +68,13 @@ def customer_at_risk(customer_id: str, scan: ScanRun | None) -> ScanFinding | No
     return ScanFinding.objects.filter(scan=scan, customer_id=customer_id).first()
 
 
+def at_risk_ranks(scan: ScanRun | None, customer_ids: list[str]) -> dict[str, int]:
+    """Customer id -> rank in the scan's selection, for those of `customer_ids` in it."""
+    if scan is None or not customer_ids:
+        return {}
+    return dict(ScanFinding.objects.filter(scan=scan, customer_id__in=customer_ids).values_list("customer_id", "rank"))
+
+
 def at_risk_rank(scan: ScanRun | None, *, customer: str = "pk") -> Subquery | Value:
     """An annotation: the customer's rank in the scan's selection, or None when not in it.
 
@@ -453,14 +460,19 @@ def customer_matches(term: str, *, through: str = "") -> Q:
 
 
 def customers_search(term: str, *, scan: ScanRun | None = None, at_risk_only: bool = False) -> QuerySet[Customer]:
-    """Customers for the search box, least healthy first, each with `at_risk_rank`: their rank
-    in `scan`'s selection (the at-risk list) or None. `at_risk_only` keeps that selection, in
-    its order."""
-    queryset = Customer.objects.annotate(at_risk_rank=at_risk_rank(scan))
+    """Customers for the search box, least healthy first; `at_risk_only` keeps `scan`'s
+    selection (the at-risk list), in its order, each with `at_risk_rank`. (For a page of the
+    whole list, at_risk_ranks gives its rows' ranks in one query: an annotation would be
+    computed for every customer the search matches before the page is cut.)"""
+    queryset = Customer.objects.all()
     if term.strip():
         queryset = queryset.filter(customer_matches(term))
     if at_risk_only:
-        return queryset.filter(pk__in=at_risk_customer_ids(scan)).order_by("at_risk_rank", "customer_id")
+        return (
+            queryset.filter(pk__in=at_risk_customer_ids(scan))
+            .annotate(at_risk_rank=at_risk_rank(scan))
+            .order_by("at_risk_rank", "customer_id")
+        )
     return queryset.order_by("health_score", "customer_id")
 
 

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET
 from customers.health import HEALTH_BANDS, health_band
 from customers.models import Customer
 from interventions.charts import FactorBar, factor_bars_svg, gauge_svg, line_chart_svg
-from interventions.selectors import customer_page_read, customers_search, latest_finished_scan, selection_rule
+from interventions.selectors import (
+    at_risk_ranks,
+    customer_page_read,
+    customers_search,
+    latest_finished_scan,
+    selection_rule,
+)
 from interventions.views.access import staff_required
 
 PAGE_SIZE = 50
@@ -36,8 +42,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     scan = latest_finished_scan()
     customers = customers_search(term, scan=scan, at_risk_only=at_risk_only)
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    ranks = {} if at_risk_only else at_risk_ranks(scan, [customer.pk for customer in page])
     for customer in page:
         _with_band(customer)
+        if not at_risk_only:
+            customer.at_risk_rank = ranks.get(customer.pk)  # type: ignore[attr-defined]
     template = "interventions/customers.html"
     if request.htmx and request.htmx.target == "customer-table":
         template += "#table"
