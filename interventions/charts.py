@@ -49,6 +49,7 @@ __all__ = [
     "histogram_svg",
     "line_chart_svg",
     "nice_ticks",
+    "reliability_svg",
 ]
 
 # The palette follows the page's CSS custom properties (interventions/static/procx/procx.css),
@@ -773,6 +774,96 @@ def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
 
 
 # Building blocks ---------------------------------------------------------------------------
+
+
+def reliability_svg(points: Sequence[Mapping[str, float]], *, title: str) -> SafeString:
+    """A reliability curve: each bin's mean predicted risk (x) against the churn rate seen in it (y),
+    both 0-100 %, beside the diagonal a perfectly calibrated model would follow.
+
+    `points` are the churn model's stored bins ({"predicted", "observed", "count"}, as
+    customers.churn.reliability_curve gives them). Each point's `<title>` says its figures, and
+    the description says how far the model is from the diagonal, so the chart reads without sight.
+    """
+    width, height = 360.0, 300.0
+    rows = []
+    for index, point in enumerate(points):
+        predicted, observed, count = float(point["predicted"]), float(point["observed"]), int(point["count"])
+        if not (0 <= predicted <= 1 and 0 <= observed <= 1) or count < 0:
+            raise ValueError(f"bin {index} is not a share of 0 to 1 with a count: {point!r}")
+        rows.append((predicted, observed, count))
+    if not rows:
+        return _empty_chart(kind="reliability", title=title, width=width, height=height)
+
+    left, top, right, bottom = 44.0, 16.0, width - 16.0, height - 40.0
+    ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+
+    def x_of(share: float) -> float:
+        return left + share * (right - left)
+
+    def y_of(share: float) -> float:
+        return bottom - share * (bottom - top)
+
+    def percent(share: float) -> str:
+        return f"{format_number(share * 100)} %"
+
+    parts = [
+        _y_grid(ticks, y_of=y_of, left=left, right=right, label=percent),
+        _baseline(left, right, bottom),
+        _tag(
+            "g",
+            {"class": "chart-x-axis"},
+            *[_tick_mark(x_of(tick), bottom) for tick in ticks],
+            *[
+                _text(percent(tick), x=x_of(tick), y=bottom + 16, css_class="chart-tick-label", anchor="middle")
+                for tick in ticks
+            ],
+            _text("predicted risk", x=(left + right) / 2, y=bottom + 32, css_class="chart-axis-label", anchor="middle"),
+        ),
+        _tag(
+            "line",
+            {
+                "class": "chart-diagonal",
+                "x1": x_of(0),
+                "y1": y_of(0),
+                "x2": x_of(1),
+                "y2": y_of(1),
+                "stroke": AXIS_COLOUR,
+                "stroke-width": 1,
+                "stroke-dasharray": "4 3",
+            },
+        ),
+    ]
+    coordinates = [(x_of(predicted), y_of(observed)) for predicted, observed, _ in rows]
+    if len(coordinates) > 1:
+        parts.append(
+            _tag(
+                "polyline",
+                {
+                    "class": "chart-line",
+                    "points": " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in coordinates),
+                    "fill": "none",
+                    "stroke": LINE_COLOUR,
+                    "stroke-width": 1.5,
+                },
+            )
+        )
+    for (x, y), (predicted, observed, count) in zip(coordinates, rows, strict=True):
+        tooltip = f"predicted {percent(predicted)}, churned {percent(observed)} of {count:,} customers"
+        parts.append(
+            _tag(
+                "circle",
+                {"class": "chart-point", "cx": x, "cy": y, "r": 3, "fill": LINE_COLOUR},
+                _tag("title", {}, tooltip),
+            )
+        )
+    customers = sum(count for _, _, count in rows)
+    gap = sum(abs(predicted - observed) * count for predicted, observed, count in rows) / max(customers, 1)
+    description = (
+        f"{title}: {len(rows)} bins of held-out customers ({customers:,} in all), predicted risk against the "
+        f"share that churned. On average a bin's prediction is {gap * 100:.0f} points from what "
+        "happened; the dashed diagonal is where a perfectly calibrated model's bins would lie."
+    )
+    return _svg(kind="reliability", title=title, description=description, width=width, height=height, parts=parts)
 
 
 def _new_identifier() -> str:

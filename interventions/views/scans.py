@@ -9,8 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.models import ScanRun
-from interventions.selectors import active_scan, drafted_per_scan
+from customers.churn import MODEL_FAMILIES
+from customers.models import ChurnModel, ScanRun
+from customers.selectors import current_churn_model
+from interventions.charts import reliability_svg
+from interventions.selectors import active_scan, drafted_per_scan, latest_finished_scan
 from interventions.services import scan_request
 from interventions.views.access import staff_required
 
@@ -25,11 +28,51 @@ def scans_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     drafted = drafted_per_scan([scan.pk for scan in page])
+    model = current_churn_model()
+    latest = latest_finished_scan()
     return render(
         request,
         TEMPLATE,
-        {"page": page, "rows": [(scan, drafted.get(scan.pk, 0)) for scan in page], "active": active_scan()},
+        {
+            "page": page,
+            "rows": [(scan, drafted.get(scan.pk, 0)) for scan in page],
+            "active": active_scan(),
+            "model": model,
+            "model_figures": churn_model_figures(model),
+            "reliability": reliability_svg(model.reliability, title="Reliability of the churn model, held out")
+            if model and model.reliability
+            else None,
+            "selection_summary": latest.selection_summary() if latest else "",
+        },
     )
+
+
+# The held-out figures the scans page shows, in order: key, label, format.
+MODEL_FIGURES = (
+    ("roc_auc", "ROC-AUC", "{:.3f}"),
+    ("pr_auc", "PR-AUC", "{:.3f}"),
+    ("brier", "Brier score (lower is better)", "{:.3f}"),
+    ("precision_at_capacity", "Precision at the outreach capacity", "{:.0%}"),
+    ("lift_at_capacity", "Lift at the outreach capacity", "{:.1f}\N{MULTIPLICATION SIGN}"),
+    ("precision_at_10", "Precision, riskiest 10 %", "{:.0%}"),
+    ("base_rate", "Churn rate", "{:.0%}"),
+)
+
+
+def churn_model_figures(model: ChurnModel | None) -> dict[str, object]:
+    """The model's held-out figures as table rows: each family tried, then the health score."""
+    if model is None or not model.family_metrics:
+        return {}
+    families = [family for family in MODEL_FAMILIES if family in model.family_metrics]
+    rows = []
+    for key, label, shown in MODEL_FIGURES:
+        values = [model.family_metrics[family].get(key) for family in families] + [model.baseline_metrics.get(key)]
+        rows.append({"label": label, "values": ["—" if value is None else shown.format(value) for value in values]})
+    return {
+        "columns": [MODEL_FAMILIES[family] for family in families] + ["health score"],
+        "chosen": MODEL_FAMILIES.get(model.family, ""),
+        "rows": rows,
+    }
 
 
 @require_POST
