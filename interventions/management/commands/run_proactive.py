@@ -74,6 +74,7 @@ class Command(BaseCommand):
             "the at-risk list the dashboard, the queue, the customer pages and the admin show."
         )
         self.stdout.write(scan.risk_source)
+        self.stdout.write(scan.selection_summary())
         if findings:
             self.stdout.write("")
             self.stdout.write(
