@@ -54,6 +54,7 @@ TOP_SHARE = 0.10  # "the top 10 %" of precision and lift
 INITIAL_TRAIN_SHARE = 0.4
 TEST_BLOCKS = 4
 RELIABILITY_BINS = 10
+LOGISTIC_C = 0.05  # inverse L2 strength of the logistic regression (see `_estimator`)
 
 LOGISTIC_REGRESSION = "logistic_regression"
 GRADIENT_BOOSTING = "gradient_boosting"
@@ -251,12 +252,11 @@ def _estimator(family: str, numeric: list[str], seed: int) -> Pipeline:
             ]
         )
         directions = tuple(FEATURE_DIRECTIONS[name] for name in numeric)
-        return Pipeline(
-            [
-                ("preprocess", preprocess),
-                ("classify", SignConstrainedLogistic(directions=directions, random_state=seed)),
-            ]
-        )
+        # Strong L2 regularisation: the signals before an outcome are sparse, and on the demo data
+        # the default C=1 put its riskiest tenth at 89 % where 53 % churned (held out); at 0.05 they
+        # read 77 % for the same ranking (AUC 0.78 either way) and the Brier score is lower.
+        classifier = SignConstrainedLogistic(directions=directions, C=LOGISTIC_C, random_state=seed)
+        return Pipeline([("preprocess", preprocess), ("classify", classifier)])
     if family == GRADIENT_BOOSTING:
         preprocess = ColumnTransformer(
             [
