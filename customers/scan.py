@@ -39,7 +39,15 @@ from customers.descriptions import (
     segment_customer_label,
     segment_order_gap_medians,
 )
-from customers.health import FACTOR_NAMES, HealthBreakdown, Population, health_band, health_breakdown, health_trend
+from customers.health import (
+    FACTOR_NAMES,
+    HEALTH_BANDS,
+    HealthBreakdown,
+    Population,
+    health_band,
+    health_breakdown,
+    health_trend,
+)
 from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
 from customers.point_in_time import training_set
 from customers.selectors import current_churn_model, customer_history, customer_signals
@@ -354,11 +362,13 @@ def scan_run(
     return scan
 
 
-HISTOGRAM_EDGES = tuple(range(0, 101, 10))
+# Tenths of 0-100, split at every health band edge (70-75 and 75-80, not 70-80), so that each
+# stored bin lies in one band and the dashboard can colour it by that band.
+HISTOGRAM_EDGES = tuple(sorted(set(range(0, 101, 10)) | {int(upper) for upper, _ in HEALTH_BANDS}))
 
 
 def health_histogram(scores: pd.Series) -> list[int]:
-    """How many scores fall in each tenth of 0-100 (100 itself in the last), for the dashboard."""
+    """How many scores fall in each bin of HISTOGRAM_EDGES (100 itself in the last), for the dashboard."""
     counts, _ = np.histogram(scores.dropna().clip(0, 100).to_numpy(dtype=float), bins=HISTOGRAM_EDGES)
     return [int(count) for count in counts]
 

@@ -137,6 +137,10 @@ def status_counts() -> dict[str, int]:
     return counts
 
 
+# Scans stored before HISTOGRAM_EDGES were split at the band edges counted plain tenths.
+LEGACY_TENTHS: tuple[float, ...] = tuple(float(edge) for edge in range(0, 101, 10))
+
+
 def histogram_edges() -> tuple[float, ...]:
     """The scan's tenths of 0-100, split at every health band edge (70-75 and 75-80, not 70-80),
     so that every bin is coloured by exactly one band."""
@@ -158,10 +162,11 @@ def bin_counts(values: list[float], edges: tuple[float, ...]) -> list[int]:
 def health_histogram_read(scan: ScanRun | None) -> HealthHistogram:
     """The scan's health histogram with its at-risk selection per bin (two queries at most).
 
-    The scan stores its counts per tenth; while the band edges are not all among those tenths
-    (75 is not), the counts are read from the scan's own stored scores instead, so that no bin
-    straddles two bands. Only where those scores were pruned are the stored tenths shown as
-    they are, and the chart draws a straddling bin as mixed.
+    The scan stores its counts per bin of HISTOGRAM_EDGES, which are split at every band edge, so
+    they are used as they are. A scan stored with other edges (tenths only, before the band
+    edges were added) is counted again from its stored scores, so that no bin straddles two
+    bands; only where those scores were pruned are its stored tenths shown as they are, and the
+    chart draws a straddling bin as mixed.
     """
     edges = histogram_edges()
     if scan is None:
@@ -177,8 +182,12 @@ def health_histogram_read(scan: ScanRun | None) -> HealthHistogram:
             **{f"bin_{index}": Count("pk", filter=condition) for index, condition in enumerate(conditions)}
         )
         counts = [int(totals[f"bin_{index}"] or 0) for index in range(len(conditions))]
-        if not any(counts) and len(stored) == len(tenths) - 1:
-            edges, counts = tenths, stored
+        if not any(counts):
+            # The scores were pruned: show the stored counts by the edges they were stored with.
+            for stored_edges in (tenths, LEGACY_TENTHS):
+                if len(stored) == len(stored_edges) - 1:
+                    edges, counts = stored_edges, stored
+                    break
     scores = list(ScanFinding.objects.filter(scan=scan).values_list("health_score", flat=True))
     return HealthHistogram(edges=edges, counts=counts, selected=bin_counts(scores, edges))
 
