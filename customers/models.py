@@ -350,7 +350,7 @@ class ScanRun(models.Model):
             return ""
         parameters = self.parameters or {}
         rule = (
-            f"churn risk above {float(parameters.get('min_risk', 0)):.0%} and lifetime value above "
+            f"churn risk above {float(parameters.get('min_risk', 0)) * 100:.0f} % and lifetime value above "
             f"${float(parameters.get('min_ltv', 0)):,.0f}"
         )
         count, capacity = self.at_risk_count, self.outreach_capacity

@@ -294,25 +294,25 @@ def test_the_daily_history_keeps_each_days_last_snapshot_and_what_moved_since_th
         (
             3,
             10,
-            "3 customers pass the rule (churn risk above 60% and lifetime value above $1,000), fewer than the "
+            "3 customers pass the rule (churn risk above 60 % and lifetime value above $1,000), fewer than the "
             "outreach capacity of 10: the list is not padded by loosening the rule.",
         ),
         (
             1,
             10,
-            "1 customer passes the rule (churn risk above 60% and lifetime value above $1,000), fewer than the "
+            "1 customer passes the rule (churn risk above 60 % and lifetime value above $1,000), fewer than the "
             "outreach capacity of 10: the list is not padded by loosening the rule.",
         ),
         (
             10,
             10,
-            "10 customers pass the rule (churn risk above 60% and lifetime value above $1,000); outreach is "
+            "10 customers pass the rule (churn risk above 60 % and lifetime value above $1,000); outreach is "
             "drafted for the top 10, the outreach capacity.",
         ),
         (
             25,
             10,
-            "25 customers pass the rule (churn risk above 60% and lifetime value above $1,000); outreach is "
+            "25 customers pass the rule (churn risk above 60 % and lifetime value above $1,000); outreach is "
             "drafted for the top 10, the outreach capacity.",
         ),
     ],

@@ -56,7 +56,7 @@ def test_run_proactive_prints_the_ranked_table_and_descriptions(shop, capsys, tm
     scan = ScanRun.objects.get()
     assert "Scanned 300 customers as of 2025-10-09 23:59 UTC" in output
     assert scan.selection_summary() in output
-    assert "pass the rule (churn risk above 30% and lifetime value above $500)" in output
+    assert "pass the rule (churn risk above 30 % and lifetime value above $500)" in output
     assert "value at risk" in output
     top = list(scan.findings.order_by("rank")[:3])
     for finding in top[:2]:
