@@ -59,6 +59,7 @@ def naive_scan(as_of: dt.datetime) -> None:
     import pandas as pd
 
     from customers.churn import health_risk
+    from customers.event_semantics import EventSignal, event_signal
     from customers.health import Population, health_breakdown
     from customers.models import UNRESOLVED_TICKET_STATUSES, Customer, HealthScore
     from customers.signals import SIGNAL_COLUMNS
@@ -84,10 +85,15 @@ def naive_scan(as_of: dt.datetime) -> None:
         def within(moment: dt.datetime, start_days: int, end_days: int = 0) -> bool:
             return as_of - dt.timedelta(days=start_days) < moment <= as_of - dt.timedelta(days=end_days)
 
+        engaged = [e for e in events if event_signal(e.event_type) == EventSignal.ENGAGEMENT]
         times = [o.order_date for o in orders] + [p.payment_date for p in payments if p.status == "success"]
-        times += [e.event_time for e in events if e.category not in ("COMPLAINT", "ORDER_CANCELLED", "ORDER_DELAYED")]
+        times += [e.event_time for e in engaged]
         last_active = pd.Timestamp(customer.last_active_date)
-        latest = max([last_active, *(naive_time(t) for t in times)])
+        engagement = max((naive_time(t) for t in times), default=pd.NaT)
+        latest = max(last_active, engagement) if engagement is not pd.NaT else last_active
+        kept = [o for o in orders if o.order_status != "cancelled" and o.payment_status != "failed"]
+        attempts_90 = sum(within(p.payment_date, 90) for p in payments)
+        succeeded_90 = sum(within(p.payment_date, 90) and p.status == "success" for p in payments)
         row = {
             "segment": customer.segment,
             "loyalty_tier": customer.loyalty_tier,
@@ -95,9 +101,10 @@ def naive_scan(as_of: dt.datetime) -> None:
             "signup_date": pd.Timestamp(customer.signup_date),
             "last_active_date": last_active,
             "last_activity_at": latest,
+            "last_engagement_at": engagement,
             "orders_total": len(orders),
-            "orders_last_90": sum(within(o.order_date, 90) for o in orders),
-            "orders_prev_90": sum(within(o.order_date, 180, 90) for o in orders),
+            "orders_last_90": sum(within(o.order_date, 90) for o in kept),
+            "orders_prev_90": sum(within(o.order_date, 180, 90) for o in kept),
             "spend_last_90": float(
                 sum(
                     o.total_amount
@@ -125,7 +132,14 @@ def naive_scan(as_of: dt.datetime) -> None:
             "failed_payments_last_30": sum(within(p.payment_date, 30) and p.status == "failed" for p in payments),
             "payments_last_90": sum(within(p.payment_date, 90) for p in payments),
             "failed_payments_last_90": sum(within(p.payment_date, 90) and p.status == "failed" for p in payments),
-            "events_last_30": sum(within(e.event_time, 30) for e in events),
+            "payment_reliability_90": succeeded_90 / attempts_90 if attempts_90 else float("nan"),
+            "events_last_30": sum(within(e.event_time, 30) for e in engaged),
+            "leaving_signals_last_90": sum(
+                within(e.event_time, 90) and event_signal(e.event_type) == EventSignal.LEAVING for e in events
+            ),
+            "trouble_events_last_90": sum(
+                within(e.event_time, 90) and event_signal(e.event_type) == EventSignal.TROUBLE for e in events
+            ),
             "churn_label": float(label.is_churn) if label else float("nan"),
         }
         signals = pd.DataFrame([row], index=pd.Index([customer.customer_id], name="customer_id"))[list(SIGNAL_COLUMNS)]
