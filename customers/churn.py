@@ -104,6 +104,18 @@ METRIC_KEYS: tuple[str, ...] = (
     "positives",
 )
 
+# The held-out figures people read, in order: key, label, format (the command and the scans page).
+METRIC_DISPLAY: tuple[tuple[str, str, str], ...] = (
+    ("roc_auc", "ROC-AUC", "{:.3f}"),
+    ("pr_auc", "PR-AUC", "{:.3f}"),
+    ("brier", "Brier score (lower is better)", "{:.3f}"),
+    ("precision_at_capacity", "precision at the outreach capacity", "{:.0%}"),
+    ("lift_at_capacity", "lift at the outreach capacity", "{:.1f}\N{MULTIPLICATION SIGN}"),
+    ("precision_at_10", "precision, riskiest 10 %", "{:.0%}"),
+    ("lift_at_10", "lift, riskiest 10 %", "{:.1f}\N{MULTIPLICATION SIGN}"),
+    ("base_rate", "churn rate", "{:.0%}"),
+)
+
 
 # --- features ----------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ import pandas as pd
 from customers.churn import churn_features, empty_features, health_risk
 from customers.event_semantics import EventSignal, event_types_with
 from customers.health import Population, health_breakdown
-from customers.signals import SIGNAL_COLUMNS
+from customers.signals import COUNT_COLUMNS, SIGNAL_COLUMNS
 
 DAY = pd.Timedelta(days=1)
 UNRESOLVED_STATUSES = ("open", "in_progress", "escalated")
@@ -140,21 +140,7 @@ def signals_at(history: SheetHistory, cutoffs: pd.Series) -> pd.DataFrame:
     signals["last_engagement_at"] = engagement_times.max(axis=1)
     signals["last_activity_at"] = signals["last_engagement_at"]  # no last_active_date at a past cut-off
 
-    counts = (
-        "orders_total",
-        "orders_last_90",
-        "orders_prev_90",
-        "tickets_last_90",
-        "unresolved_tickets",
-        "payments_last_30",
-        "failed_payments_last_30",
-        "payments_last_90",
-        "failed_payments_last_90",
-        "events_last_30",
-        "leaving_signals_last_90",
-        "trouble_events_last_90",
-    )
-    for column in counts:
+    for column in COUNT_COLUMNS:
         signals[column] = signals[column].reindex(cutoffs.index).fillna(0).astype(int)
     for column in ("spend_last_90", "spend_prev_90"):
         signals[column] = signals[column].reindex(cutoffs.index).astype(float).fillna(0.0)

@@ -24,23 +24,8 @@ from customers.models import (
     SupportTicket,
 )
 from customers.point_in_time import SheetHistory
-from customers.signals import SIGNAL_COLUMNS
+from customers.signals import COUNT_COLUMNS, SIGNAL_COLUMNS
 from events.models import CustomerEvent
-
-_COUNT_COLUMNS = (
-    "orders_total",
-    "orders_last_90",
-    "orders_prev_90",
-    "tickets_last_90",
-    "unresolved_tickets",
-    "payments_last_30",
-    "failed_payments_last_30",
-    "payments_last_90",
-    "failed_payments_last_90",
-    "events_last_30",
-    "leaving_signals_last_90",
-    "trouble_events_last_90",
-)
 
 
 def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None = None) -> pd.DataFrame:
@@ -118,7 +103,7 @@ def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None =
     ).set_index("customer_id")
 
     signals = customers.join([orders, payments, tickets, events, nps, labels], how="left")
-    for column in _COUNT_COLUMNS:
+    for column in COUNT_COLUMNS:
         signals[column] = signals[column].fillna(0).astype(int)
     for column in ("spend_last_90", "spend_prev_90"):
         signals[column] = signals[column].astype(float).fillna(0.0)

@@ -43,3 +43,8 @@ SIGNAL_COLUMNS: dict[str, str] = {
     "trouble_events_last_90": "int: events in the last 90 days whose type is trouble in customers.event_semantics",
     "churn_label": "float: 1 churned, 0 retained, NaN unlabelled (churn_labels)",
 }
+
+# The columns that count rows: 0, never missing, for a customer without any.
+COUNT_COLUMNS: tuple[str, ...] = tuple(
+    column for column, meaning in SIGNAL_COLUMNS.items() if meaning.startswith("int")
+)

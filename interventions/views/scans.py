@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.churn import MODEL_FAMILIES
+from customers.churn import METRIC_DISPLAY, MODEL_FAMILIES
 from customers.models import ChurnModel, ScanRun
 from customers.selectors import current_churn_model
 from interventions.charts import reliability_svg
@@ -47,27 +47,20 @@ def scans_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-# The held-out figures the scans page shows, in order: key, label, format.
-MODEL_FIGURES = (
-    ("roc_auc", "ROC-AUC", "{:.3f}"),
-    ("pr_auc", "PR-AUC", "{:.3f}"),
-    ("brier", "Brier score (lower is better)", "{:.3f}"),
-    ("precision_at_capacity", "Precision at the outreach capacity", "{:.0%}"),
-    ("lift_at_capacity", "Lift at the outreach capacity", "{:.1f}\N{MULTIPLICATION SIGN}"),
-    ("precision_at_10", "Precision, riskiest 10 %", "{:.0%}"),
-    ("base_rate", "Churn rate", "{:.0%}"),
-)
-
-
 def churn_model_figures(model: ChurnModel | None) -> dict[str, object]:
     """The model's held-out figures as table rows: each family tried, then the health score."""
     if model is None or not model.family_metrics:
         return {}
     families = [family for family in MODEL_FAMILIES if family in model.family_metrics]
     rows = []
-    for key, label, shown in MODEL_FIGURES:
+    for key, label, shown in METRIC_DISPLAY:
         values = [model.family_metrics[family].get(key) for family in families] + [model.baseline_metrics.get(key)]
-        rows.append({"label": label, "values": ["—" if value is None else shown.format(value) for value in values]})
+        rows.append(
+            {
+                "label": label[0].upper() + label[1:],
+                "values": ["—" if value is None else shown.format(value) for value in values],
+            }
+        )
     return {
         "columns": [MODEL_FAMILIES[family] for family in families] + ["health score"],
         "chosen": MODEL_FAMILIES.get(model.family, ""),

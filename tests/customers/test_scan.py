@@ -175,7 +175,7 @@ def test_train_churn_model_prints_model_and_baseline(shop, capsys) -> None:
     assert "measured 60 days before the outcome" in output
     assert "logistic" in output
     assert "boosting" in output
-    assert "precision at capacity" in output
+    assert "precision at the outreach capacity" in output
     assert "ROC-AUC" in output
     assert "health score" in output
     assert "risk source:" in output

@@ -6,19 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from customers.churn import MODEL_FAMILIES
+from customers.churn import METRIC_DISPLAY, MODEL_FAMILIES
 from customers.scan import churn_model_risk_source, churn_model_train
 
-METRICS = (
-    ("roc_auc", "ROC-AUC", "{:.3f}"),
-    ("pr_auc", "PR-AUC", "{:.3f}"),
-    ("brier", "Brier score", "{:.3f}"),
-    ("precision_at_capacity", "precision at capacity", "{:.1%}"),
-    ("lift_at_capacity", "lift at capacity", "{:.2f}x"),
-    ("precision_at_10", "precision, top 10 %", "{:.1%}"),
-    ("lift_at_10", "lift, top 10 %", "{:.2f}x"),
-    ("base_rate", "churn rate", "{:.1%}"),
-)
 SHORT_NAMES = {"logistic_regression": "logistic", "gradient_boosting": "boosting"}
 
 
@@ -55,10 +45,10 @@ class Command(BaseCommand):
         )
         families = [family for family in MODEL_FAMILIES if family in model.family_metrics]
         header = "".join(f"{SHORT_NAMES[family]:>11}" for family in families)
-        self.stdout.write(f"  {'':22}{header} {'health score':>13}")
-        for key, label, shown in METRICS:
+        self.stdout.write(f"  {'':36}{header} {'health score':>13}")
+        for key, label, shown in METRIC_DISPLAY:
             values = "".join(f"{_format(shown, model.family_metrics[family].get(key)):>11}" for family in families)
-            self.stdout.write(f"  {label:22}{values} {_format(shown, model.baseline_metrics.get(key)):>13}")
+            self.stdout.write(f"  {label:36}{values} {_format(shown, model.baseline_metrics.get(key)):>13}")
         if model.family:
             self.stdout.write(f"Chosen on the held-out folds: {MODEL_FAMILIES[model.family]}.")
         self.stdout.write(model.reason)
