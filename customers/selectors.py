@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
+from django.db import connection
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 
 from customers.event_semantics import EventSignal, event_types_with
@@ -200,26 +201,37 @@ def customer_history(*, as_of: dt.datetime) -> SheetHistory:
     """
 
     def rows(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
-        return pd.DataFrame.from_records(list(queryset.order_by().values_list(*columns)), columns=columns)
+        # The database's own values, not the ORM's: Django converts each value in Python (every
+        # datetime made aware, one at a time), which was half of training at 100,000 customers;
+        # pandas parses each column at once below.
+        sql, params = queryset.order_by().values_list(*columns).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
     def times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
         for column in columns:
-            frame[column] = _naive_utc(frame[column])
+            # SQLite hands back ISO 8601 text in UTC, PostgreSQL aware datetimes.
+            parsed = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+            frame[column] = parsed.dt.tz_localize(None).astype("datetime64[us]")
         return frame
+
+    def dates(values: pd.Series) -> pd.Series:
+        return pd.to_datetime(values, format="ISO8601").astype("datetime64[us]")
 
     customers = rows(
         Customer.objects.all(), ["customer_id", "segment", "loyalty_tier", "lifetime_value", "signup_date"]
     )
     customers["lifetime_value"] = customers["lifetime_value"].astype(float)
-    customers["signup_date"] = pd.to_datetime(customers["signup_date"]).astype("datetime64[us]")
+    customers["signup_date"] = dates(customers["signup_date"])
     orders = rows(
         Order.objects.filter(order_date__lte=as_of),
         ["customer_id", "order_date", "total_amount", "order_status", "payment_status"],
     )
     orders["total_amount"] = orders["total_amount"].astype(float)
     labels = rows(ChurnLabel.objects.all(), ["customer_id", "is_churn", "churn_date"])
-    labels["is_churn"] = labels["is_churn"].astype(float)
-    labels["churn_date"] = pd.to_datetime(labels["churn_date"]).astype("datetime64[us]")
+    labels["is_churn"] = labels["is_churn"].astype(float)  # PostgreSQL booleans, SQLite 0 and 1
+    labels["churn_date"] = dates(labels["churn_date"])
     return SheetHistory(
         customers=customers.set_index("customer_id"),
         orders=times(orders, "order_date"),
