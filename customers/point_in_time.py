@@ -211,14 +211,17 @@ def training_cutoffs(
     churn_date = pd.to_datetime(labels["churn_date"])
     # A churn date is a day: the customer was gone by its end.
     churner_cutoffs = (churn_date + pd.Timedelta(hours=23, minutes=59, seconds=59) - horizon)[churned]
+    latest = as_of - horizon
     no_date = churner_cutoffs.isna()
     too_early = churner_cutoffs < earliest[churned]
+    # Trained as of a past moment, a churn that came after it was not yet known then.
+    too_late = churner_cutoffs > latest
     skipped["churned without a churn date"] = int(no_date.sum())
     skipped["churned within the horizon of joining"] = int((too_early & ~no_date).sum())
-    churner_cutoffs = churner_cutoffs[~no_date & ~too_early]
+    skipped["churned after the moment trained at"] = int((too_late & ~no_date & ~too_early).sum())
+    churner_cutoffs = churner_cutoffs[~no_date & ~too_early & ~too_late]
 
     retained = labels.index[~churned]
-    latest = as_of - horizon
     rng = np.random.default_rng(seed)
     pool = np.sort(churner_cutoffs.to_numpy(dtype="datetime64[us]"))
     low = earliest.reindex(retained).to_numpy(dtype="datetime64[us]")

@@ -300,3 +300,14 @@ def test_signals_at_one_moment_for_everyone_match_the_scans_signals(tmp_path, da
         from_database = from_database.drop(columns="unresolved_tickets")
         from_rows = from_rows.drop(columns="unresolved_tickets")
     pd.testing.assert_frame_equal(from_rows, from_database, check_dtype=False, check_index_type=False)
+
+
+def test_trained_as_of_a_past_moment_a_later_churn_is_not_known_yet() -> None:
+    history = labelled_history()  # churn dates 2025-03-01, 2025-05-01, 2025-07-01
+    examples = training_cutoffs(history, horizon_days=60, as_of=pd.Timestamp("2025-06-15 23:59:59"))
+    assert "C0" in examples.cutoffs.index  # churned 2025-03-01: known by then
+    assert "C1" in examples.cutoffs.index  # churned 2025-05-01: known by then
+    assert "C2" not in examples.cutoffs.index  # churned 2025-07-01: after the moment
+    assert examples.skipped["churned after the moment trained at"] == 1
+    assert examples.skipped["churned within the horizon of joining"] == 1  # C7, counted once
+    assert (examples.cutoffs <= pd.Timestamp("2025-06-15 23:59:59") - 60 * DAY).all()
