@@ -158,8 +158,10 @@ def _naive_utc(values: pd.Series) -> pd.Series:
     return converted.dt.tz_localize(None).astype("datetime64[us]")
 
 
-def current_churn_model() -> ChurnModel | None:
-    return ChurnModel.objects.order_by("-trained_at").first()
+def current_churn_model(*, with_estimator: bool = True) -> ChurnModel | None:
+    """The latest churn model; without its pickled estimator (a page that only shows its figures)."""
+    models = ChurnModel.objects.order_by("-trained_at")
+    return (models if with_estimator else models.defer("estimator")).first()
 
 
 def customer_health_history(customer_id: str, *, limit: int = 60, per_day: bool = False) -> list[dict[str, object]]:

@@ -466,19 +466,7 @@ def line_chart_svg(
 
     coordinates = [(x_of(day), y_of(value)) for day, _, value, _ in rows]
     if len(coordinates) > 1:
-        parts.append(
-            _tag(
-                "polyline",
-                {
-                    "class": "chart-line",
-                    "points": " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in coordinates),
-                    "fill": "none",
-                    "stroke": LINE_COLOUR,
-                    "stroke-width": 1.5,
-                    "stroke-linejoin": "round",
-                },
-            )
-        )
+        parts.append(_line(coordinates))
     for (x, y), (_, moment, value, annotation) in zip(coordinates, rows, strict=True):
         tooltip = f"{_full_date(moment)}: {value_format(value)}"
         if annotation:
@@ -835,18 +823,7 @@ def reliability_svg(points: Sequence[Mapping[str, float]], *, title: str) -> Saf
     ]
     coordinates = [(x_of(predicted), y_of(observed)) for predicted, observed, _ in rows]
     if len(coordinates) > 1:
-        parts.append(
-            _tag(
-                "polyline",
-                {
-                    "class": "chart-line",
-                    "points": " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in coordinates),
-                    "fill": "none",
-                    "stroke": LINE_COLOUR,
-                    "stroke-width": 1.5,
-                },
-            )
-        )
+        parts.append(_line(coordinates))
     for (x, y), (predicted, observed, count) in zip(coordinates, rows, strict=True):
         tooltip = f"predicted {percent(predicted)}, churned {percent(observed)} of {count:,} customers"
         parts.append(
@@ -1003,6 +980,21 @@ def _y_grid(
         )
         elements.append(_text(label(tick), x=left - 6, y=y + 4, css_class="chart-tick-label", anchor="end"))
     return _tag("g", {"class": "chart-y-axis"}, *elements)
+
+
+def _line(coordinates: Sequence[tuple[float, float]]) -> SafeString:
+    """The line through a chart's points (class `chart-line`)."""
+    return _tag(
+        "polyline",
+        {
+            "class": "chart-line",
+            "points": " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in coordinates),
+            "fill": "none",
+            "stroke": LINE_COLOUR,
+            "stroke-width": 1.5,
+            "stroke-linejoin": "round",
+        },
+    )
 
 
 def _baseline(left: float, right: float, y: float) -> SafeString:

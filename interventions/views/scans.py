@@ -28,7 +28,7 @@ def scans_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     drafted = drafted_per_scan([scan.pk for scan in page])
-    model = current_churn_model()
+    model = current_churn_model(with_estimator=False)
     latest = latest_finished_scan()
     return render(
         request,
