@@ -180,8 +180,8 @@ def webhook_events_add(*, days: int) -> int:
     customers, and INBOX_DELIVERIES deliveries waiting in the inbox."""
     from django.utils import timezone
 
-    from customers.models import Customer
-    from events.models import CustomerEvent, DeliveryOutcome, WebhookDelivery
+    from customers.models import Customer, CustomerEvent
+    from events.models import DeliveryOutcome, WebhookDelivery
     from events.webhook_types import CANONICAL_TYPES, SOURCES
 
     generator = random.Random(SEED)
@@ -237,8 +237,7 @@ def pages_to_request() -> dict[str, str]:
     """The pages, with the intervention, customer and last name each size is read at."""
     from django.db.models import Count
 
-    from customers.models import Customer, Order
-    from events.models import CustomerEvent
+    from customers.models import Customer, CustomerEvent, Order
     from interventions.models import Intervention, Status
 
     top = Intervention.objects.filter(status=Status.PENDING_REVIEW).order_by("-value_at_risk", "-pk").first()

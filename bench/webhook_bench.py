@@ -94,7 +94,8 @@ def child_count() -> None:
     from django.contrib.sessions.models import Session
     from django_q.models import OrmQ
 
-    from events.models import CustomerEvent, WebhookDelivery
+    from customers.models import CustomerEvent
+    from events.models import WebhookDelivery
 
     outcomes = Counter(WebhookDelivery.objects.values_list("outcome", flat=True))
     print(

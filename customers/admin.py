@@ -29,6 +29,7 @@ from customers.models import (
     ChurnLabel,
     ChurnModel,
     Customer,
+    CustomerEvent,
     HealthScore,
     NpsResponse,
     Order,
@@ -38,7 +39,6 @@ from customers.models import (
     SupportTicket,
 )
 from customers.services import WorkbookInvalid, workbook_import
-from events.models import CustomerEvent
 
 admin.site.site_header = "ProCX back office"
 admin.site.site_title = "ProCX back office"

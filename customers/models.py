@@ -1,4 +1,4 @@
-"""The six behaviour sheets of the ProCX workbook (customer_events lives in `events`).
+"""The seven sheets of the ProCX workbook, and what the scan stores about them.
 
 Natural keys from the workbook are the primary keys: every sheet refers to customers and
 orders by those ids, so foreign keys hold the workbook's own ids and import needs no
@@ -121,6 +121,66 @@ class Customer(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class EventCategory(models.TextChoices):
+    COMPLAINT = "COMPLAINT"
+    INQUIRY = "INQUIRY"
+    ORDER_CANCELLED = "ORDER_CANCELLED"
+    ORDER_DELAYED = "ORDER_DELAYED"
+    FEEDBACK = "FEEDBACK"
+
+
+class CustomerEvent(models.Model):
+    """One thing a customer did or that happened to them.
+
+    Rows from the workbook fill the sheet's columns and have source "workbook"; webhook
+    events also carry their category, a readable description, metadata and the raw payload.
+    """
+
+    WORKBOOK_SOURCE = "workbook"
+
+    event_id = models.CharField(max_length=64, primary_key=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(max_length=64, db_index=True)
+    event_time = models.DateTimeField(db_index=True)  # the newest-first feeds and lists
+    product_id = models.CharField(max_length=32, blank=True)
+    session_id = models.CharField(max_length=64, blank=True)
+    device = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=32, default=WORKBOOK_SOURCE, db_index=True)
+    category = models.CharField(max_length=32, choices=EventCategory.choices, blank=True)
+    description = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    raw_payload = models.JSONField(null=True, blank=True)
+    # Webhook events only: the provider's idempotency key ("stripe:evt_..."): one event per delivery.
+    delivery_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    # Filled in by the processing after commit: the stored health before and after the re-score.
+    health_before = models.FloatField(null=True, blank=True)
+    health_after = models.FloatField(null=True, blank=True)
+    risk_before = models.FloatField(null=True, blank=True)
+    risk_after = models.FloatField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    processing_error = models.TextField(blank=True)
+
+    class Meta:
+        # The table kept its name when the model moved here from the events app: the sheet's
+        # rows stayed where they were (customers migration 0006).
+        db_table = "events_customerevent"
+        ordering = ["-event_time"]
+        indexes = [
+            models.Index(fields=["customer", "event_time"], name="event_customer_time"),
+            # The staff events feed, newest webhook events first: only webhook events have a
+            # received_at, so the index stays as small as they are however big the sheet grows.
+            models.Index(
+                fields=["-received_at", "-event_id"],
+                name="event_webhook_received",
+                condition=models.Q(received_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.event_type}"
 
 
 class Order(models.Model):

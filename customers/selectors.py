@@ -16,6 +16,7 @@ from customers.models import (
     ChurnLabel,
     ChurnModel,
     Customer,
+    CustomerEvent,
     HealthScore,
     NpsResponse,
     Order,
@@ -26,7 +27,6 @@ from customers.models import (
 )
 from customers.point_in_time import SheetHistory
 from customers.signals import COUNT_COLUMNS, SIGNAL_COLUMNS
-from events.models import CustomerEvent
 
 
 def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None = None) -> pd.DataFrame:

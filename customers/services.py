@@ -28,7 +28,7 @@ from customers.importer import (
     shift_dates,
     values_for_database,
 )
-from customers.models import NpsResponse, Order, OrderStatus, Payment, PaymentStatus, SupportTicket
+from customers.models import CustomerEvent, NpsResponse, Order, OrderStatus, Payment, PaymentStatus, SupportTicket
 from customers.workbook import SHEETS, Sheet
 from customers.workbook_files import (
     Engine,
@@ -38,7 +38,6 @@ from customers.workbook_files import (
     workbook_sheet_names,
     workbook_write,
 )
-from events.models import CustomerEvent
 
 Progress = Callable[[str], None]
 

@@ -186,7 +186,7 @@ CHURN_LABELS = Sheet(
 
 CUSTOMER_EVENTS = Sheet(
     name="customer_events",
-    model_label="events.CustomerEvent",
+    model_label="customers.CustomerEvent",
     key="event_id",
     activity_column="event_time",
     columns=(

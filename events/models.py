@@ -1,67 +1,12 @@
-"""Customer activity: the workbook's `customer_events` sheet and webhook events, and the log of
-every webhook delivery."""
+"""Webhook ingestion's own records: the log of every delivery and the providers' customer ids.
+
+The events themselves are the `customer_events` sheet, `customers.models.CustomerEvent`."""
 
 from __future__ import annotations
 
 from django.db import models
 
-
-class EventCategory(models.TextChoices):
-    COMPLAINT = "COMPLAINT"
-    INQUIRY = "INQUIRY"
-    ORDER_CANCELLED = "ORDER_CANCELLED"
-    ORDER_DELAYED = "ORDER_DELAYED"
-    FEEDBACK = "FEEDBACK"
-
-
-class CustomerEvent(models.Model):
-    """One thing a customer did or that happened to them.
-
-    Rows from the workbook fill the sheet's columns and have source "workbook"; webhook
-    events also carry their category, a readable description, metadata and the raw payload.
-    """
-
-    WORKBOOK_SOURCE = "workbook"
-
-    event_id = models.CharField(max_length=64, primary_key=True)
-    # A string reference: events sit upstream of customers and do not import them (STYLE.md).
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="events")
-    event_type = models.CharField(max_length=64, db_index=True)
-    event_time = models.DateTimeField(db_index=True)  # the newest-first feeds and lists
-    product_id = models.CharField(max_length=32, blank=True)
-    session_id = models.CharField(max_length=64, blank=True)
-    device = models.CharField(max_length=32, blank=True)
-    source = models.CharField(max_length=32, default=WORKBOOK_SOURCE, db_index=True)
-    category = models.CharField(max_length=32, choices=EventCategory.choices, blank=True)
-    description = models.TextField(blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
-    raw_payload = models.JSONField(null=True, blank=True)
-    # Webhook events only: the provider's idempotency key ("stripe:evt_..."): one event per delivery.
-    delivery_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    received_at = models.DateTimeField(null=True, blank=True)
-    # Filled in by the processing after commit: the stored health before and after the re-score.
-    health_before = models.FloatField(null=True, blank=True)
-    health_after = models.FloatField(null=True, blank=True)
-    risk_before = models.FloatField(null=True, blank=True)
-    risk_after = models.FloatField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    processing_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-event_time"]
-        indexes = [
-            models.Index(fields=["customer", "event_time"], name="event_customer_time"),
-            # The staff events feed, newest webhook events first: only webhook events have a
-            # received_at, so the index stays as small as they are however big the sheet grows.
-            models.Index(
-                fields=["-received_at", "-event_id"],
-                name="event_webhook_received",
-                condition=models.Q(received_at__isnull=False),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.event_id} {self.event_type}"
+from customers.models import Customer, CustomerEvent
 
 
 class DeliveryOutcome(models.TextChoices):
@@ -116,7 +61,7 @@ class ProviderCustomer(models.Model):
 
     source = models.CharField(max_length=16)
     provider_customer_id = models.CharField(max_length=100)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="provider_ids")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="provider_ids")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,9 +24,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from customers.models import CustomerEvent
 from events.adapters import adapt
 from events.descriptions import event_description
-from events.models import CustomerEvent, DeliveryOutcome, ProviderCustomer, WebhookDelivery
+from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
 from events.signals import customer_events_stored
 from events.signatures import VERIFIERS
 from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from customers.models import MONEY
+from customers.models import MONEY, Customer, CustomerEvent, ScanFinding
 
 
 class Origin(models.TextChoices):
@@ -50,13 +50,13 @@ class Intervention(models.Model):
     constraint), so re-running a scan updates or skips, never duplicates.
     """
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="interventions")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interventions")
     origin = models.CharField(max_length=16, choices=Origin.choices, db_index=True)
     scan_finding = models.ForeignKey(
-        "customers.ScanFinding", null=True, blank=True, on_delete=models.SET_NULL, related_name="interventions"
+        ScanFinding, null=True, blank=True, on_delete=models.SET_NULL, related_name="interventions"
     )
     event = models.ForeignKey(
-        "events.CustomerEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="interventions"
+        CustomerEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="interventions"
     )
     scenario = models.CharField(max_length=32, blank=True, help_text="the demo scenario, for demo interventions")
     trigger_description = models.TextField()

@@ -20,10 +20,20 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.utils import timezone
 
 from customers.health import FACTORS, HEALTH_BANDS, factor_reasons
-from customers.models import Customer, HealthScore, NpsResponse, Order, Payment, ScanFinding, ScanRun, SupportTicket
+from customers.models import (
+    Customer,
+    CustomerEvent,
+    HealthScore,
+    NpsResponse,
+    Order,
+    Payment,
+    ScanFinding,
+    ScanRun,
+    SupportTicket,
+)
 from customers.scan import HISTOGRAM_EDGES
 from customers.selectors import current_churn_model, customer_health_history
-from events.models import CustomerEvent, DeliveryOutcome, WebhookDelivery
+from events.models import DeliveryOutcome, WebhookDelivery
 from interventions.models import Intervention, Status
 
 RECENT_SCANS = 30

@@ -20,10 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from customers.models import Customer, ScanFinding, ScanRun
+from customers.models import Customer, CustomerEvent, ScanFinding, ScanRun
 from customers.scan import customer_rescore, scan_population, scan_run
 from customers.services import event_effects_apply
-from events.models import CustomerEvent
 from interventions.agents.context import contexts_build
 from interventions.agents.llm import OpenAIBackend, model_backend
 from interventions.agents.pipeline import PipelineResult, pipeline_run

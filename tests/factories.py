@@ -13,8 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from customers.models import ChurnLabel, Customer, NpsResponse, Order, Payment, SupportTicket
-from events.models import CustomerEvent
+from customers.models import ChurnLabel, Customer, CustomerEvent, NpsResponse, Order, Payment, SupportTicket
 
 _numbers = itertools.count(1)
 

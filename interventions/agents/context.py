@@ -16,8 +16,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from customers.health import factor_reasons, health_band
-from customers.models import Customer, HealthScore, NpsResponse, Order, Payment, SupportTicket
-from events.models import CustomerEvent
+from customers.models import Customer, CustomerEvent, HealthScore, NpsResponse, Order, Payment, SupportTicket
 from interventions.agents.types import (
     CustomerContext,
     EventView,

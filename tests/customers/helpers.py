@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from customers.models import ChurnLabel, Customer, NpsResponse, Order, Payment, SupportTicket
-from events.models import CustomerEvent
+from customers.models import ChurnLabel, Customer, CustomerEvent, NpsResponse, Order, Payment, SupportTicket
 
 MODELS = {
     "customers": Customer,

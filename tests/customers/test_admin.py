@@ -24,9 +24,19 @@ from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from customers.admin import LatestRowsFormSet
-from customers.models import ChurnLabel, ChurnModel, Customer, NpsResponse, Order, Payment, ScanFinding, SupportTicket
+from customers.models import (
+    ChurnLabel,
+    ChurnModel,
+    Customer,
+    CustomerEvent,
+    NpsResponse,
+    Order,
+    Payment,
+    ScanFinding,
+    SupportTicket,
+)
 from customers.workbook_files import workbook_write
-from events.models import CustomerEvent, ProviderCustomer, WebhookDelivery
+from events.models import ProviderCustomer, WebhookDelivery
 from tests.factories import (
     NOW,
     contract_frames,
@@ -100,7 +110,7 @@ SAMPLES: dict[str, Callable[[], Model]] = {
     "customers.supportticket": lambda: SupportTicket.objects.first(),
     "customers.npsresponse": lambda: NpsResponse.objects.first(),
     "customers.churnlabel": lambda: ChurnLabel.objects.first(),
-    "events.customerevent": lambda: CustomerEvent.objects.first(),
+    "customers.customerevent": lambda: CustomerEvent.objects.first(),
     "customers.scanrun": lambda: _scan().scan,
     "customers.scanfinding": lambda: _scan(),
     "customers.healthscore": lambda: _scan().scan.scores.first(),

@@ -13,16 +13,16 @@ from django.contrib.admin.utils import quote
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import CustomerEvent
+from customers.models import CustomerEvent
 from tests.factories import NOW, make_customer, make_event
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/events/customerevent/"
+CHANGELIST = "/admin/customers/customerevent/"
 
 
 def change_url(event: CustomerEvent) -> str:
-    return reverse("admin:events_customerevent_change", args=[quote(event.pk)])
+    return reverse("admin:customers_customerevent_change", args=[quote(event.pk)])
 
 
 def listed(response: Any, *events: CustomerEvent) -> list[bool]:

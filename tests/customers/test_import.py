@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from customers.dataset import dataset_generate
 from customers.importer import MAX_LISTED_ERRORS
-from customers.models import Customer, NpsResponse, Order, Payment, SupportTicket
+from customers.models import Customer, CustomerEvent, NpsResponse, Order, Payment, SupportTicket
 from customers.services import WorkbookInvalid, workbook_import
 from customers.workbook import SHEETS
 from customers.workbook_files import workbook_write
-from events.models import CustomerEvent
 from tests.customers.helpers import MODELS, snapshot
 
 pytestmark = pytest.mark.django_db

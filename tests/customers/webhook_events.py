@@ -8,9 +8,8 @@ import uuid
 from typing import Any
 
 from customers.event_semantics import WORKBOOK_ACTIVITY_TYPES
-from customers.models import Customer
+from customers.models import Customer, CustomerEvent
 from events.descriptions import event_description
-from events.models import CustomerEvent
 from events.services import event_id_for
 from events.webhook_types import CanonicalEvent, CustomerRef
 from tests.factories import make_event

@@ -16,10 +16,10 @@ import pytest
 from django.test import Client, TestCase
 from django.utils import timezone
 
-from customers.models import Customer, NpsResponse, Order, Payment, SupportTicket
+from customers.models import Customer, CustomerEvent, NpsResponse, Order, Payment, SupportTicket
 from customers.scan import customer_rescore
 from events import services as event_services
-from events.models import CustomerEvent, DeliveryOutcome, ProviderCustomer, WebhookDelivery
+from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
 from events.signatures import sign_qualtrics, sign_shopify, sign_standard_webhook, sign_stripe, sign_zendesk
 from interventions.models import Intervention
 from interventions.services import events_process

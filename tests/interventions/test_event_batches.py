@@ -10,8 +10,7 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
-from customers.models import Payment
-from events.models import CustomerEvent
+from customers.models import CustomerEvent, Payment
 from events.services import delivery_receive
 from events.signatures import sign_standard_webhook
 from interventions import apps as intervention_apps

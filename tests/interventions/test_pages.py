@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from customers.models import ScanRun
-from events.models import CustomerEvent, DeliveryOutcome, WebhookDelivery
+from customers.models import CustomerEvent, ScanRun
+from events.models import DeliveryOutcome, WebhookDelivery
 from interventions.apps import REVIEWERS_GROUP
 from interventions.models import Intervention, OutboxMessage, Status
 from tests.factories import NOW, make_customer

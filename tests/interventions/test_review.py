@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.db import connection
 
-from events.models import CustomerEvent
+from customers.models import CustomerEvent
 from interventions.apps import REVIEWERS_GROUP
 from interventions.models import Activity, Intervention, InvalidTransition, OutboxMessage, Status
 from interventions.sending import OutgoingMessage

@@ -8,7 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events.models import CustomerEvent, DeliveryOutcome, WebhookDelivery
+from customers.models import CustomerEvent
+from events.models import DeliveryOutcome, WebhookDelivery
 from procx_site.db import instance_insert
 from tests.factories import make_customer
 

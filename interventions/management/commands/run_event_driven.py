@@ -13,8 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
-from customers.models import Customer, Order
-from events.models import CustomerEvent
+from customers.models import Customer, CustomerEvent, Order
 from events.samples import SAMPLES, SampleDelivery, sample_delivery
 
 RULE = "=" * 78
