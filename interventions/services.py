@@ -21,8 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer, CustomerEvent, ScanFinding, ScanRun
-from customers.scan import customer_rescore, scan_population, scan_run
-from customers.services import event_effects_apply
+from customers.scan import scan_run
 from interventions.agents.context import contexts_build
 from interventions.agents.llm import OpenAIBackend, model_backend
 from interventions.agents.pipeline import PipelineResult, pipeline_run
@@ -497,88 +496,6 @@ def intervention_send(*, intervention: Intervention, user: object | None) -> Int
             detail=f"{intervention.get_channel_display()} to {message.recipient} through {backend.name}",
         )
     return intervention
-
-
-@dataclass
-class EventsProcessed:
-    """What processing stored webhook events did: re-scored, failed (kept for a retry), drafted."""
-
-    processed: list[CustomerEvent]
-    failed: dict[str, str]
-    drafts: list[DraftOutcome]
-
-
-def events_process(
-    *,
-    event_ids: Sequence[str] | None = None,
-    retry_failed: bool = True,
-    model: OpenAIBackend | object | None = DEFAULT_MODEL,
-) -> EventsProcessed:
-    """What a stored webhook event does to its customer, after the provider has its answer.
-
-    For each event not processed yet (all of them, or those in `event_ids`): apply it to the
-    sheets (a failed payment, an NPS answer, a ticket, an order's status), re-score the customer
-    with the scan's own service, and keep the health and risk before and after on the event;
-    all of it in one transaction per event. An event whose processing raises keeps its error
-    and stays unprocessed for the next run (the scheduled scan retries), so nothing is lost.
-    Then a COMPLAINT from a customer now at risk gets outreach drafted, pending review.
-    `retry_failed=False` leaves out events whose processing failed before (the scheduled scan
-    retries those). Two runs at once process each event once: an event is claimed, under the
-    customer's lock, only while it is still pending.
-    """
-    pending = CustomerEvent.objects.filter(processed_at=None).exclude(delivery_key=None).order_by("received_at")
-    if event_ids is not None:
-        pending = pending.filter(pk__in=list(event_ids))
-    if not retry_failed:
-        pending = pending.filter(processing_error="")
-    processed: list[CustomerEvent] = []
-    failed: dict[str, str] = {}
-    requests: list[DraftRequest] = []
-    population = None
-    for event in pending:
-        try:
-            with transaction.atomic():
-                customer = Customer.objects.select_for_update().get(pk=event.customer_id)
-                claimed = CustomerEvent.objects.select_for_update().filter(pk=event.pk, processed_at=None).first()
-                if claimed is None:
-                    continue  # another run processed it meanwhile
-                event = claimed
-                effects = event_effects_apply(event=event)
-                population = population or scan_population()
-                snapshot = customer_rescore(customer_id=customer.pk, population=population)
-                event.health_before, event.risk_before = customer.health_score, customer.churn_risk
-                event.health_after, event.risk_after = snapshot.score, snapshot.churn_risk
-                event.metadata = {**event.metadata, "effects": effects}
-                event.processed_at = timezone.now()
-                event.processing_error = ""
-                event.save()
-        except Exception as error:  # kept on the event and retried: one bad event must not stop the rest
-            message = f"{type(error).__name__}: {error}"
-            logger.exception("processing event %s failed", event.pk)
-            CustomerEvent.objects.filter(pk=event.pk).update(processing_error=message[:2000])
-            failed[event.pk] = message
-            continue
-        processed.append(event)
-        if event.category == "COMPLAINT" and (event.risk_after or 0) > settings.PROCX_SCAN_MIN_RISK:
-            trigger = Trigger(
-                kind="webhook",
-                description=event.description,
-                category="COMPLAINT",
-                customer_text=str(event.metadata.get("feedback") or event.metadata.get("message") or ""),
-                order_id=str(event.metadata.get("order_id") or ""),
-            )
-            requests.append(DraftRequest(event.customer_id, trigger, event=event))
-    drafts: list[DraftOutcome] = []
-    if requests:
-        try:
-            drafts = interventions_draft(requests=requests, origin=Origin.WEBHOOK, model=model)
-        except Exception as error:  # the events are processed; outreach can be drafted by the next scan
-            logger.exception("drafting outreach for webhook events failed")
-            for request in requests:
-                CustomerEvent.objects.filter(pk=request.event.pk).update(
-                    processing_error=f"outreach not drafted: {type(error).__name__}: {error}"[:2000]
-                )
-    return EventsProcessed(processed, failed, drafts)
 
 
 def proactive_scan_run(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from customers.models import ScanRun
-from interventions.services import events_process, proactive_scan_run
-
-# A task never waits longer than this for events stored after it was queued.
-MAX_SETTLE_SECONDS = 60.0
+from events.processing import events_process
+from events.tasks import process_events as process_events
+from interventions.services import proactive_scan_run
 
 
 def scheduled_scan() -> int:
@@ -31,14 +28,5 @@ def requested_scan(scan_id: int) -> int | None:
     return scan.pk
 
 
-def process_events(event_ids: list[str] | None = None, *, settle_until: float | None = None) -> int:
-    """Queued after the commit that stored webhook events: processes every pending event (or
-    those in `event_ids`; one that failed before is left to the scheduled scan), then, if `settle_until` (a Unix time) is still ahead, waits for it
-    and processes what was stored meanwhile; returns how many were processed."""
-    processed = len(events_process(event_ids=event_ids, retry_failed=False).processed)
-    if settle_until is not None and event_ids is None:
-        wait = min(settle_until - time.time(), MAX_SETTLE_SECONDS)
-        if wait > 0:
-            time.sleep(wait)
-            processed += len(events_process(retry_failed=False).processed)
-    return processed
+# `process_events` is imported above so a task queued under its old name before an upgrade
+# (interventions.tasks.process_events) still runs; it lives in events.tasks now.

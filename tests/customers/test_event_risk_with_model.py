@@ -17,7 +17,7 @@ from customers.churn import FEATURE_DIRECTIONS, MODEL_FAMILIES, churn_model_dump
 from customers.event_semantics import EVENT_SIGNALS, EventSignal, event_signal
 from customers.models import ChurnModel, HealthScore
 from customers.scan import customer_rescore
-from customers.services import event_effects_apply
+from events.processing import event_effects_apply
 from tests.customers.test_churn import features_and_labels
 from tests.customers.test_event_semantics import AS_OF, EVENT_AT, SHOPPERS, Shopper
 from tests.customers.webhook_events import event_metadata, store_event

@@ -25,7 +25,7 @@ from customers.event_semantics import (
 )
 from customers.models import Customer, HealthScore, Order, Payment
 from customers.scan import customer_rescore
-from customers.services import event_effects_apply
+from events.processing import event_effects_apply
 from events.webhook_types import CANONICAL_TYPES
 from tests.customers.webhook_events import event_metadata, store_event
 from tests.factories import NOW, make_customer, make_nps_response, make_order, make_payment, make_ticket

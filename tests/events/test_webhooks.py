@@ -20,9 +20,9 @@ from customers.models import Customer, CustomerEvent, NpsResponse, Order, Paymen
 from customers.scan import customer_rescore
 from events import services as event_services
 from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
+from events.processing import events_process
 from events.signatures import sign_qualtrics, sign_shopify, sign_standard_webhook, sign_stripe, sign_zendesk
 from interventions.models import Intervention
-from interventions.services import events_process
 from tests.factories import make_customer, make_order, make_payment
 
 pytestmark = pytest.mark.django_db
@@ -456,7 +456,7 @@ def test_no_delivery_is_lost_when_the_rescore_raises(customer, monkeypatch) -> N
     def broken(**kwargs):
         raise RuntimeError("scoring is down")
 
-    monkeypatch.setattr("interventions.services.customer_rescore", broken)
+    monkeypatch.setattr("events.processing.customer_rescore", broken)
     response = post("procx", *procx_delivery())
     assert response.status_code == 200
     event = CustomerEvent.objects.get(pk=response.json()["event_id"])
@@ -477,7 +477,7 @@ def test_no_delivery_is_lost_when_the_pipeline_raises(customer, settings, monkey
     def broken(**kwargs):
         raise RuntimeError("pipeline is down")
 
-    monkeypatch.setattr("interventions.services.interventions_draft", broken)
+    monkeypatch.setattr("interventions.receivers.interventions_draft", broken)
     response = post("procx", *procx_delivery())
     assert response.status_code == 200
     event = CustomerEvent.objects.get(pk=response.json()["event_id"])

@@ -11,12 +11,11 @@ from django.test import TestCase
 from django.utils import timezone
 
 from customers.models import CustomerEvent, Payment
+from events import apps as events_apps
+from events import processing, tasks
+from events.processing import events_process
 from events.services import delivery_receive
 from events.signatures import sign_standard_webhook
-from interventions import apps as intervention_apps
-from interventions import services as intervention_services
-from interventions import tasks
-from interventions.services import events_process
 from tests.factories import make_customer, make_event, make_order, make_payment
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +31,7 @@ def queued(monkeypatch, settings) -> list[dict[str, Any]]:
     monkeypatch.setattr(
         "django_q.tasks.async_task", lambda func, *args, **kwargs: calls.append({"func": func, **kwargs})
     )
-    monkeypatch.setattr(intervention_apps._EventBatch, "queued_at", float("-inf"))
+    monkeypatch.setattr(events_apps._EventBatch, "queued_at", float("-inf"))
     return calls
 
 
@@ -62,7 +61,7 @@ def test_a_burst_of_deliveries_queues_one_task_that_processes_them_all(queued, c
     settings.PROCX_EVENT_BATCH_SECONDS = 30
     events = [webhook_event(customer_id, number) for number in range(1, 4)]
 
-    assert [call["func"] for call in queued] == ["interventions.tasks.process_events"]
+    assert [call["func"] for call in queued] == ["events.tasks.process_events"]
     assert CustomerEvent.objects.filter(pk__in=[e.pk for e in events], processed_at=None).count() == 3
 
     settle_until = queued[0]["settle_until"]
@@ -81,7 +80,7 @@ def test_with_no_window_every_delivery_queues_its_own_task(queued, customer_id, 
 def test_once_the_window_has_passed_the_next_delivery_queues_again(queued, customer_id, settings) -> None:
     settings.PROCX_EVENT_BATCH_SECONDS = 30
     webhook_event(customer_id, 1)
-    intervention_apps._EventBatch.queued_at -= 31
+    events_apps._EventBatch.queued_at -= 31
     webhook_event(customer_id, 2)
     assert len(queued) == 2
 
@@ -127,7 +126,7 @@ def test_an_event_another_run_processed_meanwhile_is_not_processed_twice(custome
         )
         for number in (1, 2)
     )
-    real_apply = intervention_services.event_effects_apply
+    real_apply = processing.event_effects_apply
     applied: list[str] = []
 
     def other_run_takes_the_second(*, event: CustomerEvent) -> dict[str, Any]:
@@ -136,7 +135,7 @@ def test_an_event_another_run_processed_meanwhile_is_not_processed_twice(custome
         applied.append(event.pk)
         return real_apply(event=event)
 
-    monkeypatch.setattr(intervention_services, "event_effects_apply", other_run_takes_the_second)
+    monkeypatch.setattr(processing, "event_effects_apply", other_run_takes_the_second)
     result = events_process()
 
     assert applied == [first.pk]
@@ -158,3 +157,9 @@ def test_a_sweep_leaves_an_event_that_failed_before_to_the_scheduled_scan(custom
     assert tasks.process_events() == 0
     assert CustomerEvent.objects.get(pk=failed.pk).processed_at is None
     assert failed.pk in {event.pk for event in events_process().processed}
+
+
+def test_a_task_queued_under_its_old_name_before_an_upgrade_still_runs(customer_id) -> None:
+    from django.utils.module_loading import import_string
+
+    assert import_string("interventions.tasks.process_events") is tasks.process_events

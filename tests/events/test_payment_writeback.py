@@ -12,7 +12,7 @@ import pytest
 
 from customers.event_semantics import EVENT_SIGNALS
 from customers.models import Customer, Order, Payment, SupportTicket
-from customers.services import event_effects_apply
+from events.processing import event_effects_apply
 from tests.customers.webhook_events import event_metadata, store_event
 from tests.factories import NOW, make_customer, make_nps_response, make_order, make_payment, make_ticket
 
