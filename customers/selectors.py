@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from customers.event_semantics import EventSignal, event_types_with
 from customers.health import health_trend
@@ -23,6 +24,8 @@ from customers.models import (
     OrderStatus,
     Payment,
     PaymentStatus,
+    ScanFinding,
+    ScanRun,
     SupportTicket,
 )
 from customers.point_in_time import SheetHistory
@@ -256,3 +259,90 @@ def customer_history(*, as_of: dt.datetime) -> SheetHistory:
         labels=labels.set_index("customer_id"),
         as_of=pd.Timestamp(as_of.astimezone(dt.UTC).replace(tzinfo=None)),
     )
+
+
+def latest_finished_scan() -> ScanRun | None:
+    """The scan whose selection is the at-risk list: the newest that finished (a queued,
+    running or failed scan selects nobody)."""
+    return ScanRun.objects.filter(status=ScanRun.Status.FINISHED).order_by("-started_at", "-pk").first()
+
+
+def at_risk_findings(scan: ScanRun | None, *, limit: int | None = None) -> list[ScanFinding]:
+    """The scan's selection, ranked (most value at risk first), with each customer."""
+    if scan is None:
+        return []
+    findings = ScanFinding.objects.filter(scan=scan).select_related("customer").order_by("rank")
+    return list(findings[:limit] if limit is not None else findings)
+
+
+def at_risk_customer_ids(scan: ScanRun | None) -> QuerySet[ScanFinding, str]:
+    """The ids of the customers in the scan's selection, lazily: `set(...)` it, or filter a
+    customer list with `pk__in=` it in one query."""
+    findings = ScanFinding.objects.filter(scan=scan) if scan is not None else ScanFinding.objects.none()
+    return findings.values_list("customer_id", flat=True)
+
+
+def customer_at_risk(customer_id: str, scan: ScanRun | None) -> ScanFinding | None:
+    """The customer's finding in the scan's selection: they are at risk exactly when there is one."""
+    if scan is None:
+        return None
+    return ScanFinding.objects.filter(scan=scan, customer_id=customer_id).first()
+
+
+def at_risk_ranks(scan: ScanRun | None, customer_ids: list[str]) -> dict[str, int]:
+    """Customer id -> rank in the scan's selection, for those of `customer_ids` in it."""
+    if scan is None or not customer_ids:
+        return {}
+    return dict(ScanFinding.objects.filter(scan=scan, customer_id__in=customer_ids).values_list("customer_id", "rank"))
+
+
+def at_risk_rank(scan: ScanRun | None, *, customer: str = "pk") -> Subquery | Value:
+    """An annotation: the customer's rank in the scan's selection, or None when not in it.
+
+    `customer` names the customer's id on the annotated model ("pk" for Customer,
+    "customer_id" for an intervention), so any list can show the badge in its own query.
+    """
+    if scan is None:
+        return Value(None, output_field=IntegerField())
+    return Subquery(
+        ScanFinding.objects.filter(scan=scan, customer_id=OuterRef(customer)).values("rank")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def selection_rule(scan: ScanRun | None) -> str:
+    """What the scan selected, in words (customers/scan.py's rule): "churn risk over 60 % and
+    lifetime value over $1,000, not labelled churned"."""
+    parameters = (scan.parameters if scan is not None else None) or {}
+    min_risk = float(parameters.get("min_risk", settings.PROCX_SCAN_MIN_RISK))
+    min_ltv = float(parameters.get("min_ltv", settings.PROCX_SCAN_MIN_LTV))
+    return f"churn risk over {min_risk * 100:.0f} % and lifetime value over ${min_ltv:,.0f}, not labelled churned"
+
+
+def customer_matches(term: str, *, through: str = "") -> Q:
+    """What staff type to find a customer: the id or email exactly, or the start of a name
+    (`through` reaches the customer from another model, e.g. "customer__")."""
+    term = term.strip()
+    return (
+        Q(**{f"{through}customer_id__iexact": term})
+        | Q(**{f"{through}email__iexact": term})
+        | Q(**{f"{through}first_name__istartswith": term})
+        | Q(**{f"{through}last_name__istartswith": term})
+    )
+
+
+def customers_search(term: str, *, scan: ScanRun | None = None, at_risk_only: bool = False) -> QuerySet[Customer]:
+    """Customers for the search box, least healthy first; `at_risk_only` keeps `scan`'s
+    selection (the at-risk list), in its order, each with `at_risk_rank`. (For a page of the
+    whole list, at_risk_ranks gives its rows' ranks in one query: an annotation would be
+    computed for every customer the search matches before the page is cut.)"""
+    queryset = Customer.objects.all()
+    if term.strip():
+        queryset = queryset.filter(customer_matches(term))
+    if at_risk_only:
+        return (
+            queryset.filter(pk__in=at_risk_customer_ids(scan))
+            .annotate(at_risk_rank=at_risk_rank(scan))
+            .order_by("at_risk_rank", "customer_id")
+        )
+    return queryset.order_by("health_score", "customer_id")

@@ -16,17 +16,16 @@ from django.utils.html import format_html, format_html_join
 
 from customers.admin import CustomerAdmin
 from customers.models import Customer
-from interventions.agents.llm import ModelConfig
-from interventions.models import Activity, AgentStep, Intervention, OutboxMessage, Status
-from interventions.selectors import (
+from customers.selectors import (
     at_risk_customer_ids,
     at_risk_rank,
     customer_at_risk,
     latest_finished_scan,
     selection_rule,
 )
+from interventions.agents.llm import ModelConfig
+from interventions.models import REVIEW_PERMISSION, Activity, AgentStep, Intervention, OutboxMessage, Status
 from interventions.services import interventions_approve
-from interventions.views.access import REVIEW_PERMISSION
 
 
 class AgentStepInline(admin.TabularInline):

@@ -8,6 +8,10 @@ from django.utils import timezone
 
 from customers.models import MONEY, Customer, CustomerEvent, ScanFinding
 
+# The permission that lets staff change outreach (approve, reject, edit, send); the Reviewers
+# group holds it (interventions.apps).
+REVIEW_PERMISSION = "interventions.review_intervention"
+
 
 class Origin(models.TextChoices):
     SCAN = "scan", "Proactive scan"

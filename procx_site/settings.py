@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "customers",
     "events",
     "interventions",
+    "staff",
 ]
 
 MIDDLEWARE = [

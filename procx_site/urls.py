@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from interventions.views.access import staff_required
+from staff.permissions import staff_required
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -21,5 +21,5 @@ urlpatterns = [
         staff_required(SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[])),
         name="schema",
     ),
-    path("", include("interventions.urls")),
+    path("", include("staff.urls")),
 ]

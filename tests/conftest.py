@@ -27,5 +27,5 @@ def _block_network() -> object:
 @pytest.fixture(autouse=True)
 def _event_processing_per_delivery(settings: object) -> None:
     """Every stored webhook event queues its own processing task, so a test sees each one
-    processed; batching is tested on its own (tests/interventions/test_event_batches.py)."""
+    processed; batching is tested on its own (tests/events/test_event_batches.py)."""
     settings.PROCX_EVENT_BATCH_SECONDS = 0  # type: ignore[attr-defined]

@@ -10,8 +10,8 @@ from customers.health import health_band
 from customers.management.commands.train_churn_model import parse_date
 from customers.models import ScanRun
 from customers.scan import scan_scores_frame
+from customers.selectors import at_risk_findings, selection_rule
 from interventions.agents.llm import ModelConfig
-from interventions.selectors import at_risk_findings, selection_rule
 from interventions.services import proactive_scan_run
 
 

@@ -18,19 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.health import health_band
 from customers.models import Segment
-from interventions.charts import FactorBar, factor_bars_svg, gauge_svg
+from customers.selectors import latest_finished_scan, selection_rule
 from interventions.empathy import EMPATHY_THRESHOLD, SUPPORTED_LANGUAGES
 from interventions.language import LANGUAGE_NAMES
 from interventions.models import Channel, Intervention, InvalidTransition, Origin, Priority, Status
-from interventions.selectors import (
-    QueueFilters,
-    intervention_page_read,
-    latest_finished_scan,
-    queue_queryset,
-    queue_rows,
-    selection_rule,
-    status_counts,
-)
+from interventions.selectors import QueueFilters, queue_queryset, queue_rows, status_counts
 from interventions.services import (
     intervention_approve,
     intervention_edit,
@@ -39,11 +31,13 @@ from interventions.services import (
     interventions_approve,
     message_score,
 )
-from interventions.views.access import is_reviewer, reviewer_required, staff_required
+from staff.charts import FactorBar, factor_bars_svg, gauge_svg
+from staff.permissions import is_reviewer, reviewer_required, staff_required
+from staff.selectors import intervention_page_read
 
 PAGE_SIZE = 25
-QUEUE_TEMPLATE = "interventions/queue.html"
-PAGE_TEMPLATE = "interventions/intervention.html"
+QUEUE_TEMPLATE = "staff/queue.html"
+PAGE_TEMPLATE = "staff/intervention.html"
 
 
 def empathy_rows(breakdown: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from customers.models import ChurnModel, ScanRun
-from interventions.charts import reliability_svg
+from staff.charts import reliability_svg
 from tests.factories import NOW
 
 pytestmark = pytest.mark.django_db

@@ -24,10 +24,11 @@ from django.utils import timezone
 
 from customers.dataset import dataset_generate
 from customers.models import Customer, HealthScore, ScanFinding, ScanRun
+from customers.selectors import at_risk_customer_ids, latest_finished_scan
 from customers.services import workbook_import
 from customers.workbook_files import workbook_write
 from interventions.models import Intervention, Origin
-from interventions.selectors import at_risk_customer_ids, health_histogram_read, latest_finished_scan
+from staff.selectors import health_histogram_read
 from tests.factories import NOW, make_churn_label, make_customer, make_nps_response, make_ticket
 from tests.interventions.test_services import draft, troubled_customer
 
@@ -288,7 +289,7 @@ def test_the_histogram_splits_the_stored_tenths_at_every_band_edge_from_the_scan
 
 def test_the_histogram_uses_the_stored_counts_once_they_are_split_at_the_band_edges(monkeypatch) -> None:
     edges = (0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 90, 100)
-    monkeypatch.setattr("interventions.selectors.HISTOGRAM_EDGES", edges)
+    monkeypatch.setattr("staff.selectors.HISTOGRAM_EDGES", edges)
     scan = scored_scan([], stored=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
 
     with CaptureQueriesContext(connection) as queries:

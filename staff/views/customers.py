@@ -10,15 +10,10 @@ from django.views.decorators.http import require_GET
 
 from customers.health import HEALTH_BANDS, health_band
 from customers.models import Customer
-from interventions.charts import FactorBar, factor_bars_svg, gauge_svg, line_chart_svg
-from interventions.selectors import (
-    at_risk_ranks,
-    customer_page_read,
-    customers_search,
-    latest_finished_scan,
-    selection_rule,
-)
-from interventions.views.access import staff_required
+from customers.selectors import at_risk_ranks, customers_search, latest_finished_scan, selection_rule
+from staff.charts import FactorBar, factor_bars_svg, gauge_svg, line_chart_svg
+from staff.permissions import staff_required
+from staff.selectors import customer_page_read
 
 PAGE_SIZE = 50
 CRITICAL_BELOW = HEALTH_BANDS[0][0]  # the health chart shades the first band, critical
@@ -47,7 +42,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         _with_band(customer)
         if not at_risk_only:
             customer.at_risk_rank = ranks.get(customer.pk)  # type: ignore[attr-defined]
-    template = "interventions/customers.html"
+    template = "staff/customers.html"
     if request.htmx and request.htmx.target == "customer-table":
         template += "#table"
     return render(
@@ -83,7 +78,7 @@ def customer_page(request: HttpRequest, customer_id: str) -> HttpResponse:
     customer = _with_band(data.customer)
     return render(
         request,
-        "interventions/customer.html",
+        "staff/customer.html",
         {
             "data": data,
             "customer": customer,

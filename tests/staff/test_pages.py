@@ -265,7 +265,7 @@ def test_bulk_approval_swaps_each_row_out_of_band(reviewer_client) -> None:
 def test_a_failed_send_shows_its_reason_and_can_be_retried_from_the_row(
     reviewer_client, intervention, settings
 ) -> None:
-    settings.EMAIL_BACKEND = "tests.interventions.test_pages.RefusingEmailBackend"
+    settings.EMAIL_BACKEND = "tests.staff.test_pages.RefusingEmailBackend"
     html = htmx(reviewer_client, reverse("intervention-approve", args=[intervention.pk])).content.decode()
     assert 'data-status="failed"' in html
     assert "relay refused" in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from interventions.views import customers, dashboard, feed, review, scans
+from staff.views import customers, dashboard, feed, review, scans
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from events.models import DeliveryOutcome, WebhookDelivery
 from events.services import delivery_reprocess
-from interventions.selectors import inbox_count, inbox_deliveries, webhook_events
-from interventions.views.access import is_reviewer, reviewer_required, staff_required
+from staff.permissions import is_reviewer, reviewer_required, staff_required
+from staff.selectors import inbox_count, inbox_deliveries, webhook_events
 
-TEMPLATE = "interventions/events.html"
+TEMPLATE = "staff/events.html"
 POLL_SECONDS = 5
 
 

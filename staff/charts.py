@@ -52,7 +52,7 @@ __all__ = [
     "reliability_svg",
 ]
 
-# The palette follows the page's CSS custom properties (interventions/static/procx/procx.css),
+# The palette follows the page's CSS custom properties (staff/static/procx/procx.css),
 # with the status colours softened for filled areas: full-strength red bars shout, and these
 # pages are meant to be read calmly.
 INK_COLOUR = "#1f2933"

@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from customers.health import HEALTH_BANDS, health_band
-from interventions.charts import band_legend, histogram_svg, line_chart_svg
-from interventions.selectors import dashboard_read, selection_rule
-from interventions.views.access import staff_required
+from customers.selectors import selection_rule
+from staff.charts import band_legend, histogram_svg, line_chart_svg
+from staff.permissions import staff_required
+from staff.selectors import dashboard_read
 
 
 @require_GET
@@ -36,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "interventions/dashboard.html",
+        "staff/dashboard.html",
         {
             "data": data,
             "latest": latest,

@@ -14,7 +14,7 @@ import pytest
 from django.utils.safestring import SafeString
 
 from customers.health import HEALTH_BANDS, health_band
-from interventions.charts import (
+from staff.charts import (
     HEALTH_BAND_COLOURS,
     INK_COLOUR,
     FactorBar,
@@ -25,7 +25,7 @@ from interventions.charts import (
     line_chart_svg,
     nice_ticks,
 )
-from interventions.selectors import bin_counts, histogram_edges
+from staff.selectors import bin_counts, histogram_edges
 
 SVG = "{http://www.w3.org/2000/svg}"
 SCRIPT_TITLE = "<script>alert('x')</script> & co"
@@ -770,7 +770,7 @@ def test_every_band_has_colours_and_only_the_bands_do() -> None:
 # The stylesheet's badges: the band badges repeat HEALTH_BAND_COLOURS, and every badge's text
 # passes WCAG AA contrast on its background (what axe-core's color-contrast rule checks).
 
-STYLESHEET = Path(__file__).resolve().parents[2] / "interventions" / "static" / "procx" / "procx.css"
+STYLESHEET = Path(__file__).resolve().parents[2] / "staff" / "static" / "procx" / "procx.css"
 
 
 def css_rules() -> list[tuple[list[str], dict[str, str]]]:

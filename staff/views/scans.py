@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.churn import METRIC_DISPLAY, MODEL_FAMILIES
 from customers.models import ChurnModel, ScanRun
-from customers.selectors import current_churn_model
-from interventions.charts import reliability_svg
-from interventions.selectors import active_scan, drafted_per_scan, latest_finished_scan
+from customers.selectors import current_churn_model, latest_finished_scan
+from interventions.selectors import drafted_per_scan
 from interventions.services import scan_request
-from interventions.views.access import staff_required
+from staff.charts import reliability_svg
+from staff.permissions import staff_required
+from staff.selectors import active_scan
 
-TEMPLATE = "interventions/scans.html"
+TEMPLATE = "staff/scans.html"
 PAGE_SIZE = 20
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
-REVIEW_PERMISSION = "interventions.review_intervention"
+from interventions.models import REVIEW_PERMISSION
 
 View = Callable[..., HttpResponse]
 
