@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from customers.models import Payment
 from events.models import CustomerEvent
+from events.providers.procx import sign_standard_webhook
 from events.services import delivery_receive
-from events.signatures import sign_standard_webhook
 from interventions import apps as intervention_apps
 from interventions import services as intervention_services
 from interventions import tasks
