@@ -287,3 +287,29 @@ def test_it_raises_a_configuration_error_for_an_empty_secret(source: str) -> Non
 
     with pytest.raises(ValueError, match=r"webhook secret #1 is empty"):
         VERIFIERS[source](body=BODY, headers=sign(secret), secrets=[""], now=NOW)
+
+
+# --- The registry ------------------------------------------------------------------------------
+
+
+def test_every_source_has_a_provider_module() -> None:
+    assert set(providers.PROVIDERS) == set(SOURCES)
+    assert {module.__name__.rsplit(".", 1)[1] for module in providers.PROVIDERS.values()} == set(SOURCES)
+
+
+@pytest.mark.parametrize("source", sorted(VALID_DELIVERIES))
+def test_verify_checks_a_delivery_the_way_its_source_signs(source: str) -> None:
+    secret, _, sign = VALID_DELIVERIES[source]
+    other_secret, _, other_sign = next(delivery for other, delivery in VALID_DELIVERIES.items() if other != source)
+    signed_another_way = other_sign(other_secret)
+
+    providers.verify(source=source, body=BODY, headers=sign(secret), secrets=[secret], now=NOW)
+    with pytest.raises(SignatureError):
+        providers.verify(source=source, body=BODY, headers=signed_another_way, secrets=[secret], now=NOW)
+
+
+def test_the_delivery_log_keeps_every_header_a_provider_reads() -> None:
+    from events.services import LOGGED_HEADERS
+
+    read = {header.lower() for module in providers.PROVIDERS.values() for header in module.HEADERS}
+    assert read <= set(LOGGED_HEADERS)
