@@ -160,7 +160,7 @@ def deliveries_plan(customers: list[list[str | None]], count: int, *, rng: rando
 
 
 def signed(plan: list[Delivery], secret: str) -> list[PreparedRequest]:
-    from events.signatures import sign_standard_webhook
+    from events.providers.procx import sign_standard_webhook
 
     now = int(time.time())
     return [

@@ -4,7 +4,7 @@ where it helps, what staff might do next.
 `event_description` has one writer per canonical type (CANONICAL_TYPES). A writer only says
 what the data holds: a missing fact is left out of the sentence, never shown as "None" or
 invented ("$0.00"), and with no facts at all each type still reads as a whole sentence
-("A payment failed."). The data keys are the ones events.adapters fills (listed there);
+("A payment failed."). The data keys are the ones the provider modules in events.providers fill;
 amounts are strings of major units with `currency` beside them.
 
 `money` formats an amount in its currency ("$2,499.99", "¥5,000", "BHD 1.250").

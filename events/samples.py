@@ -17,7 +17,11 @@ from typing import Any
 
 from django.conf import settings
 
-from events.signatures import sign_qualtrics, sign_shopify, sign_standard_webhook, sign_stripe, sign_zendesk
+from events.providers.procx import sign_standard_webhook
+from events.providers.qualtrics import sign_qualtrics
+from events.providers.shopify import sign_shopify
+from events.providers.stripe import sign_stripe
+from events.providers.zendesk import sign_zendesk
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "webhooks"
 PATHS = {

@@ -24,15 +24,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from customers.models import Customer, CustomerEvent
-from events.adapters import adapt
 from events.descriptions import event_description
 from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
+from events.providers import adapt, verify
+from events.providers.base import MAX_BODY_BYTES
 from events.signals import customer_events_stored
-from events.signatures import VERIFIERS
 from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType
 from procx_site.db import instance_insert
-
-MAX_BODY_BYTES = 256 * 1024
 
 # Headers worth keeping in the log: what identifies and dates a delivery. Signatures are kept
 # (they are not secrets and show what was sent); authorization and cookies never are.
@@ -199,7 +197,9 @@ def delivery_receive(
     log.body = body.decode("utf-8", errors="replace")
 
     try:
-        VERIFIERS[source](body=body, headers=headers, secrets=settings.PROCX_WEBHOOK_SECRETS[source], now=received_at)
+        verify(
+            source=source, body=body, headers=headers, secrets=settings.PROCX_WEBHOOK_SECRETS[source], now=received_at
+        )
         log.signature_verified = True
     except SignatureError as error:
         if not settings.PROCX_WEBHOOKS_ALLOW_UNSIGNED:

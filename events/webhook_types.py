@@ -1,7 +1,7 @@
 """What every provider's delivery becomes once verified and read: one canonical event.
 
-The endpoints verify a delivery's signature (events.signatures), then a provider adapter
-(events.adapters) turns the provider's own JSON into a CanonicalEvent: one of ProCX's
+The endpoints verify a delivery's signature, then the provider's adapter turns its own JSON
+(both in that provider's module in events.providers) into a CanonicalEvent: one of ProCX's
 canonical event types (CANONICAL_TYPES), who it is about, and the facts normalised (money in
 major units with its currency, times in UTC). events.descriptions writes the sentence a
 person reads. All pure: no ORM, no request.
@@ -94,7 +94,7 @@ class CanonicalEvent:
     `webhook-id`, `X-Shopify-Webhook-Id`, Zendesk event id, Qualtrics response id): the same
     delivery twice is stored once. `data` holds the normalised facts, JSON-ready: money as a
     string of major units ("2499.99") with `currency` (ISO 4217, upper case), ids as strings,
-    times as ISO 8601 UTC strings; see events.adapters for the keys each type may carry.
+    times as ISO 8601 UTC strings; see events.providers for the keys each type may carry.
     """
 
     source: str

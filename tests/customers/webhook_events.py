@@ -21,7 +21,7 @@ NEW_TICKET_ID = "ZD-90001"  # a ticket ProCX has not seen
 
 
 def event_metadata(event_type: str, *, order_id: str | None, ticket_id: str | None) -> dict[str, Any]:
-    """The facts an adapter gives an event of this type (events.adapters), naming `order_id`
+    """The facts an adapter gives an event of this type (events.providers), naming `order_id`
     (when given) and, for ticket events other than a new ticket, `ticket_id`."""
     data: dict[str, Any] = {"order_id": order_id} if order_id else {}
     if event_type in PAYMENT_TYPES or event_type in ("refund.requested", "dispute.created", "return.initiated"):

@@ -14,8 +14,8 @@ from customers.models import CustomerEvent, Payment
 from events import apps as events_apps
 from events import processing, tasks
 from events.processing import events_process
+from events.providers.procx import sign_standard_webhook
 from events.services import delivery_receive
-from events.signatures import sign_standard_webhook
 from tests.factories import make_customer, make_event, make_order, make_payment
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,11 @@ from customers.scan import customer_rescore
 from events import services as event_services
 from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
 from events.processing import events_process
-from events.signatures import sign_qualtrics, sign_shopify, sign_standard_webhook, sign_stripe, sign_zendesk
+from events.providers.procx import sign_standard_webhook
+from events.providers.qualtrics import sign_qualtrics
+from events.providers.shopify import sign_shopify
+from events.providers.stripe import sign_stripe
+from events.providers.zendesk import sign_zendesk
 from interventions.models import Intervention
 from tests.factories import make_customer, make_order, make_payment
 
