@@ -23,6 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Re-exported: the review page and the services read the outreach languages from here.
+from interventions.language import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES
+
 
 @dataclass(frozen=True)
 class Dimension:
@@ -55,8 +58,6 @@ EMPATHY_THRESHOLD = 70
 
 # Evidence is quoted to reviewers next to each score; a sentence is enough to judge it.
 EVIDENCE_CHARS = 80
-
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "hi", "bn", "ta", "te", "es", "fr", "de", "ar")
 
 
 @dataclass(frozen=True)

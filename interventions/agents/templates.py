@@ -23,7 +23,7 @@ from dataclasses import dataclass
 # The Pattern stage's own day count and money format, so the message says the same "80 days"
 # and "$2,499.99" as the evidence a reviewer reads next to it.
 from interventions.agents.patterns import DETRACTOR_MAX, FAILED, NPS_DROP, UNRESOLVED, days_between, money_text
-from interventions.agents.types import CustomerContext, Decision, Message, PatternReport
+from interventions.agents.types import SMS_MAX_CHARS, CustomerContext, Decision, Message, PatternReport
 from interventions.empathy import MessageFacts
 from interventions.language import FALLBACK_LANGUAGE, normalize_language_code
 
@@ -34,7 +34,6 @@ _NO_OFFER_ACTIONS = ("payment_assistance",)
 _QUIET_PATTERNS = ("going_quiet", "spending_decline")
 # A "last order 1 day ago" is not quiet; the message then just names the recent order.
 _QUIET_MIN_DAYS = 2
-SMS_MAX_CHARS = 320
 
 
 # --- The focus ----------------------------------------------------------------------------

@@ -230,6 +230,10 @@ class Decision(_Frozen):
 # --- Empathy ------------------------------------------------------------------------------
 
 
+# The longest SMS body: the model is told it, and the offline drafts are cut to it.
+SMS_MAX_CHARS = 320
+
+
 class Message(_Frozen):
     """The outreach itself. For SMS the subject is empty; for a call the body is the talking points."""
 
