@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass
 
 # The Pattern stage's own day count and money format, so the message says the same "80 days"
-# and "$2,499.99" as the evidence a reviewer reads next to it.
+# and amount as the evidence a reviewer reads next to it, written the way the customer's
+# language writes money ("$2,499.99", "2.499,99 $").
 from interventions.agents.patterns import DETRACTOR_MAX, FAILED, NPS_DROP, UNRESOLVED, days_between, money_text
 from interventions.agents.types import SMS_MAX_CHARS, CustomerContext, Decision, Message, PatternReport
 from interventions.empathy import MessageFacts
@@ -64,7 +65,9 @@ class MessageFocus:
 def _failed_payment_focus(context: CustomerContext) -> MessageFocus | None:
     for payment in context.payments:
         # A NaN or infinite amount must never be printed; the payment id alone still names it.
-        amount = money_text(context, payment.amount) if math.isfinite(payment.amount) else ""
+        amount = (
+            money_text(context, payment.amount, language=_language(context)) if math.isfinite(payment.amount) else ""
+        )
         if payment.status == FAILED and (payment.payment_id.strip() or amount):
             return MessageFocus(
                 kind="payment",

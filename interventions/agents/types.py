@@ -182,7 +182,7 @@ class CustomerContext(_Frozen):
     nps: tuple[NpsView, ...] = ()
     events: tuple[EventView, ...] = ()
     last_contacted_at: dt.datetime | None = None  # the last outreach actually sent
-    currency_symbol: str = "$"
+    currency: str = "USD"  # ISO 4217; Babel writes it the way the reader's language does
 
 
 # --- Pattern ------------------------------------------------------------------------------
