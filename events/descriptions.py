@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from events.webhook_types import CANONICAL_TYPES, CanonicalEvent
@@ -199,7 +200,8 @@ def _date(value: str) -> str:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    return f"{moment.day} {moment:%b %Y}"
+    # Babel, not strftime: %b follows the process's C locale, which a server may set to anything.
+    return format_date(moment.date(), "d MMM y", locale=STAFF_LOCALE)
 
 
 def _quote(text: str, limit: int = 200) -> str:
@@ -219,7 +221,8 @@ def _title(text: str, limit: int = 120) -> str:
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+    written = format_decimal(number, locale=STAFF_LOCALE)
+    return f"{written} {noun}" if number == 1 else f"{written} {noun}s"
 
 
 def _list(names: list[str], shown: int = 3) -> str:
@@ -484,7 +487,7 @@ def _product_back_in_stock(data: Mapping[str, Any]) -> str:
     product = _product(data)
     head = f"{product} is back in stock" if product else "A product is back in stock"
     available = _number(data, "quantity")
-    head += f" ({available:,} available)" if available and available > 0 else ""
+    head += f" ({format_decimal(available, locale=STAFF_LOCALE)} available)" if available and available > 0 else ""
     return _sentences(f"{head}.", "Customers who asked about it can be told.")
 
 
