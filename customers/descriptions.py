@@ -20,9 +20,11 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from babel.numbers import format_currency
 
 ONE_DAY = pd.Timedelta(days=1)
 MINUS = "\N{MINUS SIGN}"
@@ -197,7 +199,7 @@ def finding_description(
     *,
     customer_label: str,
     lifetime_value: float,
-    currency: str = "$",
+    currency: str = "USD",
     signals: list[Signal],
     churn_risk: float,
     risk_source: str,
@@ -212,9 +214,9 @@ def finding_description(
 
     The lifetime value percentile signal, when `signals` has one, goes into the opening with
     the LTV. `segment_mean_ltv` (the mean LTV of the customer's segment, named by `segment`)
-    adds how this LTV compares with it. When only context (health, percentile) is there it
-    adds "no single signal stands out". A missing lifetime value leaves the LTV and the
-    comparison out; a churn risk outside 0-1 raises ValueError.
+    adds how this LTV compares with it; both are in `currency` (ISO 4217). When only context
+    (health, percentile) is there it adds "no single signal stands out". A missing lifetime
+    value leaves the LTV and the comparison out; a churn risk outside 0-1 raises ValueError.
     """
     if not _is_number(churn_risk) or not 0 <= churn_risk <= 1:
         raise ValueError(f"churn_risk must be a probability from 0 to 1, got {churn_risk!r}")
@@ -643,9 +645,13 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _money(value: float, currency: str) -> str:
+    """In English (staff read these), in `currency` (ISO 4217), to the cent rounded half up."""
     cents = _whole(value * 100)
     sign = MINUS if cents < 0 else ""
-    return f"{sign}{currency}{abs(cents) / 100:,.2f}"
+    amount = format_currency(
+        Decimal(abs(cents)) / 100, currency, format="¤#,##0.00", locale="en", currency_digits=False
+    )
+    return f"{sign}{amount}"
 
 
 def _segment_member(segment: str) -> str:

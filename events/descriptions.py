@@ -7,7 +7,7 @@ invented ("$0.00"), and with no facts at all each type still reads as a whole se
 ("A payment failed."). The data keys are the ones the provider modules in events.providers fill;
 amounts are strings of major units with `currency` beside them.
 
-`money` formats an amount in its currency ("$2,499.99", "¥5,000", "BHD 1.250").
+`money` formats an amount in its currency ("$2,499.99", "¥5,000", "BHD 1.250") with Babel.
 Pure: no ORM, no request, no clock.
 """
 
@@ -20,7 +20,13 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
+
 from events.webhook_types import CANONICAL_TYPES, CanonicalEvent
+
+# Staff read English: amounts in descriptions are written the English way whatever the currency.
+STAFF_LOCALE = "en"
 
 # ISO 4217 minor units, where they are not 2.
 _ZERO_DECIMAL = frozenset(
@@ -46,65 +52,6 @@ _ZERO_DECIMAL = frozenset(
 )
 _THREE_DECIMAL = frozenset(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"])
 
-# Written with a symbol in front. Where a symbol is shared ($, ¥), the common reading wins and
-# the others carry a prefix (A$, CN¥).
-_SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "INR": "₹",
-    "JPY": "¥",
-    "CNY": "CN¥",
-    "KRW": "₩",
-    "AUD": "A$",
-    "CAD": "CA$",
-    "NZD": "NZ$",
-    "SGD": "S$",
-    "HKD": "HK$",
-    "BRL": "R$",
-    "MXN": "MX$",
-    "ILS": "₪",
-    "VND": "₫",
-    "PHP": "₱",
-    "NGN": "₦",
-    "THB": "฿",
-    "TRY": "₺",
-    "UAH": "₴",
-}
-# Known currencies without a symbol we trust readers to know: written "AED 1,234.50".
-_CODE_PREFIXED = frozenset(
-    [
-        "AED",
-        "SAR",
-        "QAR",
-        "CHF",
-        "SEK",
-        "NOK",
-        "DKK",
-        "ZAR",
-        "MYR",
-        "IDR",
-        "PKR",
-        "BDT",
-        "LKR",
-        "NPR",
-        "EGP",
-        "KES",
-        "HUF",
-        "CZK",
-        "PLN",
-        "RON",
-        "TWD",
-        "RUB",
-        "ARS",
-        "COP",
-        "PEN",
-        "MAD",
-        "GHS",
-    ]
-)
-_KNOWN = frozenset(_SYMBOLS) | _CODE_PREFIXED | _ZERO_DECIMAL | _THREE_DECIMAL
-
 
 def currency_exponent(currency: str | None) -> int:
     """How many decimals an amount in `currency` is written with (ISO 4217; 2 when unknown)."""
@@ -117,10 +64,11 @@ def currency_exponent(currency: str | None) -> int:
 
 
 def money(amount: str | Decimal | float | int | None, currency: str | None) -> str:
-    """The amount as a person writes it in its currency; "" when there is no usable amount.
+    """The amount as an English reader writes it in its currency (CLDR, through Babel); "" when
+    there is no usable amount.
 
-    "$2,499.99", "€1,234.50", "₹4,999.00", "¥5,000", "BHD 1.250"; an unknown currency code
-    goes after the number ("1,234.50 XYZ"). Decimals the currency does not have are kept
+    "$2,499.99", "€1,234.50", "₹4,999.00", "¥5,000", "BHD 1.250", "CHF 12.00"; a code CLDR does
+    not know stands for itself ("XYZ 1,234.50"). Decimals the currency does not have are kept
     rather than rounded away ("$10.555"): the figure is the provider's, not ours to change.
     """
     if amount is None or isinstance(amount, bool):
@@ -136,15 +84,13 @@ def money(amount: str | Decimal | float | int | None, currency: str | None) -> s
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
         places = -exponent
-    text = f"{abs(value):,.{places}f}"
-    sign = "-" if value < 0 else ""
-    if code in _SYMBOLS:
-        return f"{sign}{_SYMBOLS[code]}{text}"
-    if code in _KNOWN:
-        return f"{sign}{code} {text}"
-    if code:
-        return f"{sign}{text} {code}"
-    return f"{sign}{text}"
+    number = "#,##0" + ("." + "0" * places if places else "")
+    if not code:
+        return format_decimal(value, format=number, locale=STAFF_LOCALE)
+    # CLDR's currency spacing: a symbol that ends in a letter ("BHD", "CHF") is kept apart
+    # from the digits; Babel leaves that to the caller.
+    spacing = " " if get_currency_symbol(code, locale=STAFF_LOCALE)[-1:].isalpha() else ""
+    return format_currency(value, code, format=f"¤{spacing}{number}", locale=STAFF_LOCALE, currency_digits=False)
 
 
 # Provider codes a person should not have to decode. Anything else is read with its
@@ -254,7 +200,8 @@ def _date(value: str) -> str:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    return f"{moment.day} {moment:%b %Y}"
+    # Babel, not strftime: %b follows the process's C locale, which a server may set to anything.
+    return format_date(moment.date(), "d MMM y", locale=STAFF_LOCALE)
 
 
 def _quote(text: str, limit: int = 200) -> str:
@@ -274,7 +221,8 @@ def _title(text: str, limit: int = 120) -> str:
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+    written = format_decimal(number, locale=STAFF_LOCALE)
+    return f"{written} {noun}" if number == 1 else f"{written} {noun}s"
 
 
 def _list(names: list[str], shown: int = 3) -> str:
@@ -539,7 +487,7 @@ def _product_back_in_stock(data: Mapping[str, Any]) -> str:
     product = _product(data)
     head = f"{product} is back in stock" if product else "A product is back in stock"
     available = _number(data, "quantity")
-    head += f" ({available:,} available)" if available and available > 0 else ""
+    head += f" ({format_decimal(available, locale=STAFF_LOCALE)} available)" if available and available > 0 else ""
     return _sentences(f"{head}.", "Customers who asked about it can be told.")
 
 

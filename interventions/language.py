@@ -15,20 +15,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "hi", "bn", "ta", "te", "es", "fr", "de", "ar")
-LANGUAGE_NAMES: dict[str, str] = {
-    "en": "English",
-    "hi": "Hindi",
-    "bn": "Bengali",
-    "ta": "Tamil",
-    "te": "Telugu",
-    "es": "Spanish",
-    "fr": "French",
-    "de": "German",
-    "ar": "Arabic",
-}
+# The outreach languages and their English names, in one place: settings.LANGUAGES.
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
+LANGUAGE_NAMES: dict[str, str] = dict(settings.LANGUAGES)
 FALLBACK_LANGUAGE = "en"
 
 # Inclusive code-point ranges of the scripts that by themselves name a supported language.

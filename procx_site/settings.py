@@ -272,7 +272,23 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "ProCX 
 PROCX_SMS_BACKEND = os.environ.get("PROCX_SMS_BACKEND", "").strip() or "interventions.sending.OutboxBackend"
 PROCX_CALL_BACKEND = os.environ.get("PROCX_CALL_BACKEND", "").strip() or "interventions.sending.OutboxBackend"
 
+# Staff pages are in English: there is no LocaleMiddleware, so every request renders in
+# LANGUAGE_CODE. LANGUAGES are the languages outreach is written in (interventions.language
+# reads its list from here); each has a gettext catalog in locale/, rendered under
+# translation.override(code) by interventions.agents.templates.
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [
+    ("en", "English"),
+    ("hi", "Hindi"),
+    ("bn", "Bengali"),
+    ("ta", "Tamil"),
+    ("te", "Telugu"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("ar", "Arabic"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

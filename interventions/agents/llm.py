@@ -23,6 +23,7 @@ from django.conf import settings
 from pydantic import BaseModel, Field
 
 from interventions.agents.types import (
+    SMS_MAX_CHARS,
     Action,
     Channel,
     CustomerContext,
@@ -42,8 +43,6 @@ PLACEHOLDER_API_KEY = "not-needed"
 
 # Error details are shown to staff next to the fallback; a server's whole error page is not.
 DETAIL_CHARS = 300
-
-SMS_MAX_CHARS = 320
 
 # What each action is for (see types.Action); the schema alone only gives the model the names.
 ACTION_GUIDE: dict[str, str] = {

@@ -11,7 +11,12 @@ import datetime as dt
 import itertools
 import statistics
 
+from babel.numbers import format_currency
+
 from interventions.agents.types import CustomerContext, OrderView, Pattern, PatternReport
+
+# The evidence sentences are English, for the staff who review the case.
+STAFF_LANGUAGE = "en"
 
 UNRESOLVED = ("open", "in_progress", "escalated")
 FAILED = "failed"
@@ -39,8 +44,11 @@ def days_between(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -
     return (later_day - earlier_day).days
 
 
-def money_text(context: CustomerContext, amount: float) -> str:
-    return f"{context.currency_symbol}{amount:,.2f}"
+def money_text(context: CustomerContext, amount: float, *, language: str = STAFF_LANGUAGE) -> str:
+    """An amount in the customer's currency as `language` writes it (CLDR, through Babel):
+    "$2,499.99" in English, "2.499,99\u00a0$" in German. The evidence here is for staff, in
+    English; the offline message asks for the customer's language."""
+    return format_currency(amount, context.currency, locale=language)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -182,7 +182,7 @@ class CustomerContext(_Frozen):
     nps: tuple[NpsView, ...] = ()
     events: tuple[EventView, ...] = ()
     last_contacted_at: dt.datetime | None = None  # the last outreach actually sent
-    currency_symbol: str = "$"
+    currency: str = "USD"  # ISO 4217; Babel writes it the way the reader's language does
 
 
 # --- Pattern ------------------------------------------------------------------------------
@@ -228,6 +228,10 @@ class Decision(_Frozen):
 
 
 # --- Empathy ------------------------------------------------------------------------------
+
+
+# The longest SMS body: the model is told it, and the offline drafts are cut to it.
+SMS_MAX_CHARS = 320
 
 
 class Message(_Frozen):

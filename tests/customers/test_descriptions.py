@@ -728,11 +728,11 @@ def test_every_distress_signal_has_a_phrase_for_similar_customers() -> None:
 @pytest.mark.parametrize(
     ("lifetime_value", "currency", "shown"),
     [
-        (45_230.0, "$", "(LTV $45,230.00)"),
-        (0.125, "$", "(LTV $0.13)"),
-        (1.005, "$", "(LTV $1.01)"),  # 100.49999... cents in binary
-        (-0.001, "$", "(LTV $0.00)"),
-        (-1_500.5, "\N{EURO SIGN}", "(LTV \N{MINUS SIGN}\N{EURO SIGN}1,500.50)"),
+        (45_230.0, "USD", "(LTV $45,230.00)"),
+        (0.125, "USD", "(LTV $0.13)"),
+        (1.005, "USD", "(LTV $1.01)"),  # 100.49999... cents in binary
+        (-0.001, "USD", "(LTV $0.00)"),
+        (-1_500.5, "EUR", "(LTV \N{MINUS SIGN}\N{EURO SIGN}1,500.50)"),
     ],
 )
 def test_money_has_separators_and_two_decimals(lifetime_value: float, currency: str, shown: str) -> None:

@@ -131,7 +131,7 @@ REALISTIC: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "return.initiated": (
         {"order_id": "O300321", "item_count": 2, "amount": "59.00", "currency": "SGD", "reason": "wrong size"},
-        "Return started for order O300321 (2 items, S$59.00) - wrong size. "
+        "Return started for order O300321 (2 items, SGD 59.00) - wrong size. "
         "Make sure the return label and the refund timeline are clear.",
     ),
     "cart.abandoned": (
@@ -394,7 +394,7 @@ def test_an_out_of_range_score_is_not_shown() -> None:
         ("1.25", "BHD", "BHD 1.250"),
         ("1250.5", "KWD", "KWD 1,250.500"),
         ("1234.5", "AED", "AED 1,234.50"),
-        ("1234.5", "XYZ", "1,234.50 XYZ"),
+        ("1234.5", "XYZ", "XYZ 1,234.50"),
         ("1234.5", None, "1,234.50"),
         ("-12.5", "GBP", "-£12.50"),
         ("10.555", "USD", "$10.555"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 
 from interventions.empathy import (
     DIMENSION_NAMES,
@@ -17,6 +18,7 @@ from interventions.empathy import (
     combine_model_ratings,
     score_message,
 )
+from interventions.lexicons import LEXICONS
 
 FACTS = MessageFacts(customer_name="Priya Sharma", references=("O300123",), something_went_wrong=True)
 
@@ -356,3 +358,15 @@ def test_a_model_rating_that_quotes_words_the_message_does_not_contain_counts_ze
         assert score.dimension(name).score == 1.0, name
     assert score.total == 85
     assert combine_model_ratings(ratings).total == 100  # without the message nothing can be checked
+
+
+@pytest.mark.parametrize(("code", "_name"), settings.LANGUAGES)
+def test_every_outreach_language_has_a_lexicon_with_all_six_lists(code, _name) -> None:
+    lexicon = LEXICONS[code]
+
+    for name in ("FEELINGS", "APOLOGIES", "OWNERSHIP", "FUTURE_ACTIONS", "TIME_EXPRESSIONS", "BLAME"):
+        phrases = getattr(lexicon, name)
+        assert isinstance(phrases, tuple), (code, name)
+        assert all(isinstance(phrase, str) and phrase for phrase in phrases), (code, name)
+    for name in ("FEELINGS", "APOLOGIES", "OWNERSHIP", "FUTURE_ACTIONS"):
+        assert getattr(lexicon, name), f"{code} has no {name}: the rubric could not find it in any message"
