@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "events",
     "interventions",
     "staff",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from customers.dataset import dataset_generate
 from customers.models import Customer
 from customers.workbook_files import workbook_write
+from demo.dataset import dataset_generate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from customers.dataset import BROWSING_EVENT_TYPES
 from customers.event_semantics import (
     EVENT_SIGNALS,
     WORKBOOK_ACTIVITY_TYPES,
@@ -25,6 +24,7 @@ from customers.event_semantics import (
 )
 from customers.models import Customer, HealthScore, Order, Payment
 from customers.scan import customer_rescore
+from demo.dataset import BROWSING_EVENT_TYPES
 from events.processing import event_effects_apply
 from events.webhook_types import CANONICAL_TYPES
 from tests.customers.webhook_events import event_metadata, store_event

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from customers.dataset import dataset_generate
 from customers.models import Customer, CustomerEvent
 from customers.services import workbook_import
 from customers.workbook import SHEETS
 from customers.workbook_files import workbook_read_sheets, workbook_write
+from demo.dataset import dataset_generate
 from tests.customers.helpers import MODELS, snapshot
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from customers.dataset import dataset_generate
 from customers.importer import MAX_LISTED_ERRORS
 from customers.models import Customer, CustomerEvent, NpsResponse, Order, Payment, SupportTicket
 from customers.services import WorkbookInvalid, workbook_import
 from customers.workbook import SHEETS
 from customers.workbook_files import workbook_write
+from demo.dataset import dataset_generate
 from tests.customers.helpers import MODELS, snapshot
 
 pytestmark = pytest.mark.django_db

@@ -276,10 +276,10 @@ def test_signals_at_one_moment_for_everyone_match_the_scans_signals(tmp_path, da
     read, or a model would be served features it was not trained on."""
     import datetime as dt
 
-    from customers.dataset import dataset_generate
     from customers.selectors import customer_history, customer_signals
     from customers.services import workbook_import
     from customers.workbook_files import workbook_write
+    from demo.dataset import dataset_generate
 
     path = tmp_path / "shop.xlsx"
     workbook_write(dataset_generate(customers=150, seed=9, as_of=dt.date(2025, 10, 9)), path)

@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from customers.dataset import dataset_generate
 from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, Payment, ScanRun
 from customers.scan import churn_model_train, customer_rescore, scan_run
 from customers.services import workbook_import
 from customers.workbook_files import workbook_write
+from demo.dataset import dataset_generate
 
 pytestmark = pytest.mark.django_db
 

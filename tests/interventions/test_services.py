@@ -14,11 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
-from customers.dataset import dataset_generate
 from customers.models import Customer, ScanRun
 from customers.scan import customer_rescore
 from customers.services import workbook_import
 from customers.workbook_files import workbook_write
+from demo.dataset import dataset_generate
 from interventions.agents.llm import ModelConfig, OpenAIBackend
 from interventions.agents.types import Trigger
 from interventions.apps import SCAN_SCHEDULE_NAME

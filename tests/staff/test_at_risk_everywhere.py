@@ -22,11 +22,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.dataset import dataset_generate
 from customers.models import Customer, HealthScore, ScanFinding, ScanRun
 from customers.selectors import at_risk_customer_ids, latest_finished_scan
 from customers.services import workbook_import
 from customers.workbook_files import workbook_write
+from demo.dataset import dataset_generate
 from interventions.models import Intervention, Origin
 from staff.selectors import health_histogram_read
 from tests.factories import NOW, make_churn_label, make_customer, make_nps_response, make_ticket

@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from customers.dataset import dataset_generate
 from customers.workbook_files import workbook_write
+from demo.dataset import dataset_generate
 
 DEFAULT_OUT = Path("fixtures") / "demo_workbook.xlsx"
 

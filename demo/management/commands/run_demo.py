@@ -8,10 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from demo.scenarios import SCENARIOS, scenario_customer, scenario_trigger
 from interventions.agents.llm import ModelConfig
 from interventions.language import language_label
 from interventions.models import Origin
-from interventions.scenarios import SCENARIOS, scenario_customer, scenario_trigger
 from interventions.services import DraftOutcome, intervention_draft
 
 RULE = "=" * 78

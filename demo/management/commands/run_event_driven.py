@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
 from customers.models import Customer, CustomerEvent, Order
-from events.samples import SAMPLES, SampleDelivery, sample_delivery
+from demo.samples import SAMPLES, SampleDelivery, sample_delivery
 
 RULE = "=" * 78
 

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from customers import models as customer_models
-from customers.dataset import dataset_generate, dataset_sizes
 from customers.workbook import SHEETS
 from customers.workbook_files import workbook_read_sheets, workbook_sheet_names
+from demo.dataset import dataset_generate, dataset_sizes
 
 AS_OF = dt.date(2025, 10, 9)
 END_OF_AS_OF = "2025-10-09T23:59:59"

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,36 +61,33 @@ ABRUPT_CHURN_SHARE = 0.03  # customers with no drift who leave without warning
 SECONDS_PER_DAY = 86_400
 
 # --- reference values ------------------------------------------------------------------
+# Places, products, names and the wording of tickets and NPS answers are data, in demo/data/
+# (one JSON file per topic); lists there become tuples here, as the generator draws from them.
 
-COUNTRIES = ("India", "Singapore", "USA", "UK", "Australia", "UAE")
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _tuples(item) for key, item in value.items()}
+    return value
+
+
+_DATA = Path(__file__).resolve().parent / "data"
+_REFERENCE: dict[str, dict[str, Any]] = {
+    path.stem: _tuples(json.loads(path.read_text(encoding="utf-8"))) for path in sorted(_DATA.glob("*.json"))
+}
+
+COUNTRIES = _REFERENCE["places"]["COUNTRIES"]
 COUNTRY_WEIGHTS = (0.60, 0.08, 0.10, 0.08, 0.07, 0.07)
-LANGUAGES_BY_COUNTRY: dict[str, dict[str, float]] = {
-    "India": {"en": 0.38, "hi": 0.26, "bn": 0.12, "ta": 0.12, "te": 0.12},
-    "Singapore": {"en": 0.92, "ta": 0.08},
-    "USA": {"en": 0.90, "es": 0.10},
-    "UK": {"en": 0.92, "fr": 0.04, "de": 0.04},
-    "Australia": {"en": 0.96, "fr": 0.02, "de": 0.02},
-    "UAE": {"en": 0.55, "ar": 0.45},
-}
+LANGUAGES_BY_COUNTRY = _REFERENCE["places"]["LANGUAGES_BY_COUNTRY"]
 # Indian customers' cities follow their language; elsewhere the country decides.
-INDIAN_CITIES_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
-    "en": ("Bengaluru", "Mumbai", "Delhi", "Pune", "Hyderabad", "Chennai", "Kolkata", "Ahmedabad", "Gurugram", "Kochi"),
-    "hi": ("Delhi", "Mumbai", "Lucknow", "Jaipur", "Kanpur", "Bhopal", "Patna", "Indore"),
-    "bn": ("Kolkata", "Howrah", "Siliguri", "Durgapur", "Asansol"),
-    "ta": ("Chennai", "Coimbatore", "Madurai", "Tiruchirappalli", "Salem"),
-    "te": ("Hyderabad", "Visakhapatnam", "Vijayawada", "Warangal", "Guntur", "Tirupati"),
-}
-CITIES_BY_COUNTRY: dict[str, tuple[str, ...]] = {
-    "Singapore": ("Singapore",),
-    "USA": ("New York", "San Francisco", "Austin", "Chicago", "Seattle", "Boston", "Los Angeles", "Houston"),
-    "UK": ("London", "Manchester", "Birmingham", "Leeds", "Glasgow", "Bristol", "Edinburgh"),
-    "Australia": ("Sydney", "Melbourne", "Brisbane", "Perth", "Adelaide", "Canberra"),
-    "UAE": ("Dubai", "Abu Dhabi", "Sharjah", "Ajman"),
-}
-EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+INDIAN_CITIES_BY_LANGUAGE = _REFERENCE["places"]["INDIAN_CITIES_BY_LANGUAGE"]
+CITIES_BY_COUNTRY = _REFERENCE["places"]["CITIES_BY_COUNTRY"]
+EMAIL_DOMAINS = _REFERENCE["places"]["EMAIL_DOMAINS"]
 INDIAN_EMAIL_DOMAIN = "example.in"
 
-CATEGORIES = ("Electronics", "Fashion", "Home & Kitchen", "Beauty", "Books", "Sports", "Toys")
+CATEGORIES = _REFERENCE["catalogue"]["CATEGORIES"]
 CATEGORY_WEIGHTS = (0.22, 0.22, 0.16, 0.12, 0.10, 0.10, 0.08)
 CATEGORY_UNIT_PRICE = (120.0, 35.0, 30.0, 20.0, 14.0, 40.0, 25.0)
 PRODUCTS_PER_CATEGORY = 50
@@ -99,7 +99,7 @@ PAYMENT_METHOD_WEIGHTS_INDIA = (0.22, 0.42, 0.12, 0.08, 0.16)
 PAYMENT_METHOD_WEIGHTS_ABROAD = (0.70, 0.00, 0.20, 0.05, 0.05)
 COD = PAYMENT_METHODS.index("cod")
 CARD = PAYMENT_METHODS.index("card")
-PROMO_CODES = ("WELCOME10", "FESTIVE20", "SAVE15", "FREESHIP", "SUMMER10", "COMEBACK25", "FLASH30")
+PROMO_CODES = _REFERENCE["catalogue"]["PROMO_CODES"]
 
 DEVICES = ("web", "mobile_web", "android_app", "ios_app")
 DEVICE_WEIGHTS_INDIA = (0.15, 0.20, 0.50, 0.15)
@@ -121,15 +121,8 @@ LOYALTY_TIER_SHARES = (0.07, 0.18, 0.35, 0.40)
 TICKET_CATEGORIES = ("delivery", "refund", "product", "account", "payment", "other")
 TICKET_CHANNELS = ("email", "chat", "phone", "social")
 TICKET_PRIORITIES = ("low", "medium", "high", "urgent")
-ESCALATION_TEAMS = {
-    "delivery": "Logistics",
-    "refund": "Billing",
-    "product": "Quality Assurance",
-    "account": "Tier 2 Support",
-    "payment": "Payments Risk",
-    "other": "Customer Success",
-}
-CHURN_REASONS = ("poor_support", "delivery_delay", "price", "product_quality", "better_competitor")
+ESCALATION_TEAMS = _REFERENCE["support"]["ESCALATION_TEAMS"]
+CHURN_REASONS = _REFERENCE["support"]["CHURN_REASONS"]
 
 # Diurnal shopping pattern: quiet nights, a lunch bump, a long evening peak (UTC-ish).
 HOUR_WEIGHTS = np.array(
@@ -138,59 +131,8 @@ HOUR_WEIGHTS = np.array(
 HOUR_WEIGHTS /= HOUR_WEIGHTS.sum()
 
 # Faker has no Telugu locale; real Telugu-script names.
-TELUGU_FIRST_NAMES = (
-    "వెంకట",
-    "శ్రీనివాస్",
-    "రవి",
-    "లక్ష్మి",
-    "సాయి",
-    "కృష్ణ",
-    "రాము",
-    "సురేష్",
-    "రమేష్",
-    "మహేష్",
-    "పవన్",
-    "కిరణ్",
-    "అనిల్",
-    "సునీత",
-    "పద్మ",
-    "శ్రావణి",
-    "దివ్య",
-    "స్వాతి",
-    "అనూష",
-    "హరిత",
-    "ప్రసాద్",
-    "భార్గవి",
-    "తేజ",
-    "చైతన్య",
-    "మాధవి",
-)
-TELUGU_LAST_NAMES = (
-    "రెడ్డి",
-    "నాయుడు",
-    "రావు",
-    "చౌదరి",
-    "వర్మ",
-    "శర్మ",
-    "గౌడ్",
-    "రాజు",
-    "శాస్త్రి",
-    "కుమార్",
-    "మూర్తి",
-    "యాదవ్",
-    "నాయక్",
-    "సెట్టి",
-    "బాబు",
-    "కొండా",
-    "గుప్తా",
-    "చిట్టూరి",
-    "అల్లూరి",
-    "కాకర్ల",
-    "దగ్గుబాటి",
-    "కొణిదెల",
-    "బొల్లా",
-    "పోతుల",
-)
+TELUGU_FIRST_NAMES = _REFERENCE["names"]["TELUGU_FIRST_NAMES"]
+TELUGU_LAST_NAMES = _REFERENCE["names"]["TELUGU_LAST_NAMES"]
 TELUGU = "te"
 NATIVE_SCRIPT_LOCALES = ("hi_IN", "bn_BD", "ta_IN", "ar_AA", TELUGU)
 NAME_LOCALES = (
@@ -231,215 +173,15 @@ NAME_POOL_SIZE = 300
 # --- text templates -----------------------------------------------------------------------
 
 # Keyed by category, then by what happened to the order ("any": whatever happened).
-TICKET_MESSAGES_ABOUT_AN_ORDER: dict[str, dict[str, tuple[str, ...]]] = {
-    "delivery": {
-        "not_arrived": (
-            "My order {order_id} was due on {estimated} and still has not arrived. Where is it?",
-            "Tracking for {order_id} has not updated in days. When will it be delivered?",
-            "The courier marked {order_id} as attempted but nobody came to my door.",
-        ),
-        "late": (
-            "Order {order_id} arrived {late_days} late and the box was damaged.",
-            "Order {order_id} came {late_days} after the promised date. This keeps happening.",
-        ),
-        "any": ("Can I change the delivery slot for order {order_id}?",),
-    },
-    "refund": {
-        "returned": ("I returned order {order_id} and have not received my refund yet.",),
-        "cancelled": (
-            "Please refund order {order_id}; I cancelled it.",
-            "Order {order_id} was cancelled but I was still charged.",
-        ),
-        "any": (
-            "The refund for {order_id} is less than what I paid.",
-            "I want to return order {order_id}. How do I get my money back?",
-        ),
-    },
-    "product": {
-        "returned": ("I had to send back order {order_id}: product {product_id} was faulty.",),
-        "any": (
-            "The item in order {order_id} stopped working after two days.",
-            "I received the wrong size in order {order_id}.",
-            "Product {product_id} in order {order_id} does not match the description.",
-        ),
-    },
-    "payment": {
-        "payment_failed": (
-            "My payment for order {order_id} failed but the money was debited.",
-            "The payment for {order_id} keeps failing with my card.",
-        ),
-        "any": ("I was charged twice for order {order_id}.",),
-    },
-}
-TICKET_MESSAGES_WITHOUT_ORDER = {
-    "product": (
-        "Is product {product_id} coming back in stock?",
-        "What is the warranty on product {product_id}?",
-    ),
-    "account": (
-        "I cannot log in to my account; the OTP never arrives.",
-        "Please update the phone number on my account.",
-        "My loyalty points disappeared from my account.",
-    ),
-    "payment": (
-        "My saved card was removed and I cannot add it again.",
-        "Payments keep failing at checkout.",
-    ),
-    "other": (
-        "How do I change the delivery address for future orders?",
-        "Your promo code did not apply at checkout.",
-        "I would like an invoice with my company's tax number.",
-    ),
-}
+TICKET_MESSAGES_ABOUT_AN_ORDER = _REFERENCE["support"]["TICKET_MESSAGES_ABOUT_AN_ORDER"]
+TICKET_MESSAGES_WITHOUT_ORDER = _REFERENCE["support"]["TICKET_MESSAGES_WITHOUT_ORDER"]
 # A few customers write in their own language; "other" serves the categories not listed.
-TICKET_MESSAGES_NATIVE: dict[str, dict[str, str]] = {
-    "hi": {
-        "delivery": "मेरा ऑर्डर {order_id} अभी तक नहीं पहुँचा है। कृपया बताइए कि यह कब आएगा।",
-        "refund": "ऑर्डर {order_id} का रिफ़ंड अभी तक नहीं मिला है।",
-        "payment": "मेरे खाते से पैसे कट गए लेकिन ऑर्डर कन्फ़र्म नहीं हुआ।",
-        "other": "कृपया मेरी मदद कीजिए, समस्या अभी तक हल नहीं हुई है।",
-    },
-    "bn": {
-        "delivery": "আমার অর্ডার {order_id} এখনও পৌঁছায়নি। কবে পাব জানাবেন?",
-        "refund": "অর্ডার {order_id}-এর রিফান্ড এখনও পাইনি।",
-        "payment": "টাকা কেটে গেছে কিন্তু অর্ডার কনফার্ম হয়নি।",
-        "other": "দয়া করে আমাকে সাহায্য করুন, সমস্যাটি এখনও মেটেনি।",
-    },
-    "ta": {
-        "delivery": "என் ஆர்டர் {order_id} இன்னும் வரவில்லை. எப்போது வரும் என்று சொல்லுங்கள்.",
-        "refund": "ஆர்டர் {order_id} க்கான பணம் இன்னும் திரும்ப வரவில்லை.",
-        "payment": "பணம் கழிக்கப்பட்டது ஆனால் ஆர்டர் உறுதி செய்யப்படவில்லை.",
-        "other": "தயவுசெய்து உதவுங்கள், பிரச்சனை இன்னும் தீரவில்லை.",
-    },
-    "te": {
-        "delivery": "నా ఆర్డర్ {order_id} ఇంకా రాలేదు. ఎప్పుడు వస్తుందో చెప్పండి.",
-        "refund": "ఆర్డర్ {order_id} రీఫండ్ ఇంకా రాలేదు.",
-        "payment": "డబ్బు కట్ అయింది కానీ ఆర్డర్ కన్ఫర్మ్ కాలేదు.",
-        "other": "దయచేసి సహాయం చేయండి, సమస్య ఇంకా పరిష్కారం కాలేదు.",
-    },
-    "ar": {
-        "delivery": "لم يصل طلبي {order_id} حتى الآن. متى سيصل؟",
-        "refund": "لم أستلم المبلغ المسترد للطلب {order_id} بعد.",
-        "payment": "تم خصم المبلغ من حسابي لكن الطلب لم يتم تأكيده.",
-        "other": "أرجو المساعدة، المشكلة لم تُحل بعد.",
-    },
-    "es": {
-        "delivery": "Mi pedido {order_id} todavía no ha llegado. ¿Cuándo lo recibiré?",
-        "refund": "Aún no he recibido el reembolso del pedido {order_id}.",
-        "payment": "Me cobraron pero el pedido no se confirmó.",
-        "other": "Necesito ayuda, el problema sigue sin resolverse.",
-    },
-    "fr": {
-        "delivery": "Ma commande {order_id} n'est toujours pas arrivée. Quand vais-je la recevoir ?",
-        "refund": "Je n'ai toujours pas reçu le remboursement de la commande {order_id}.",
-        "payment": "J'ai été débité mais la commande n'a pas été confirmée.",
-        "other": "J'ai besoin d'aide, le problème n'est toujours pas résolu.",
-    },
-    "de": {
-        "delivery": "Meine Bestellung {order_id} ist immer noch nicht angekommen. Wann kommt sie?",
-        "refund": "Ich habe die Erstattung für Bestellung {order_id} noch nicht erhalten.",
-        "payment": "Mir wurde Geld abgebucht, aber die Bestellung wurde nicht bestätigt.",
-        "other": "Ich brauche Hilfe, das Problem ist immer noch nicht gelöst.",
-    },
-}
+TICKET_MESSAGES_NATIVE = _REFERENCE["support"]["TICKET_MESSAGES_NATIVE"]
 NATIVE_MESSAGE_SHARE = 0.3
 TRIGGERED_TICKET_SHARE = 0.45  # tickets that follow a problem with an order
-TICKET_SUMMARIES = {
-    "delivery": (
-        "Chased the courier; order delivered and customer confirmed receipt.",
-        "Shared updated tracking; delivery completed the next day.",
-        "Apologised for the delay and refunded the shipping fee as goodwill.",
-    ),
-    "refund": (
-        "Refund issued to the original payment method; 5-7 working days.",
-        "Refund processed and confirmation sent to the customer.",
-        "Corrected the refund amount; customer accepted.",
-    ),
-    "product": (
-        "Replacement shipped; customer satisfied.",
-        "Warranty claim approved; pickup arranged.",
-        "Answered the product question; no further action needed.",
-    ),
-    "account": (
-        "Verified the customer and fixed the account issue.",
-        "Account details updated as requested.",
-        "Issue resolved on the account; customer confirmed.",
-    ),
-    "payment": (
-        "Payment reconciled; the extra debit was reversed.",
-        "Payment reconciled; order confirmed.",
-        "Customer updated the payment method; payment succeeded on retry.",
-    ),
-    "other": (
-        "Information provided; customer thanked the agent.",
-        "Answered the question and updated the customer's preferences.",
-        "Shared the steps by email; customer confirmed it worked.",
-    ),
-}
-NPS_FEEDBACK = {
-    "promoter": (
-        "Fast delivery and great prices. Love it!",
-        "Always reliable, I recommend you to friends.",
-        "Support sorted my issue in minutes.",
-        "Great selection, easy returns.",
-    ),
-    "passive": (
-        "Good overall, but delivery could be faster.",
-        "Decent prices, the app is a bit slow.",
-        "Fine, nothing special.",
-        "Products are ok, packaging could be better.",
-    ),
-    "detractor": (
-        "My orders keep arriving late.",
-        "Support never answers my tickets.",
-        "Too expensive compared to other sites.",
-        "Payment failed twice and I was still charged.",
-        "Product quality has gone down.",
-        "Found a better deal elsewhere.",
-    ),
-}
-NPS_FEEDBACK_NATIVE: dict[str, dict[str, str]] = {
-    "hi": {
-        "promoter": "बहुत अच्छी सेवा, डिलीवरी समय पर हुई।",
-        "passive": "ठीक है, लेकिन कीमतें थोड़ी ज़्यादा हैं।",
-        "detractor": "डिलीवरी बहुत देर से हुई और सपोर्ट से कोई जवाब नहीं मिला।",
-    },
-    "bn": {
-        "promoter": "খুব ভালো পরিষেবা, সময়মতো ডেলিভারি পেয়েছি।",
-        "passive": "মোটামুটি ভালো, তবে দাম একটু বেশি।",
-        "detractor": "ডেলিভারি অনেক দেরিতে এসেছে, সাপোর্ট থেকে কোনো উত্তর পাইনি।",
-    },
-    "ta": {
-        "promoter": "மிகவும் நல்ல சேவை, டெலிவரி சரியான நேரத்தில் வந்தது.",
-        "passive": "பரவாயில்லை, ஆனால் விலை கொஞ்சம் அதிகம்.",
-        "detractor": "டெலிவரி மிகவும் தாமதமானது, உதவி மையத்திலிருந்து பதில் இல்லை.",
-    },
-    "te": {
-        "promoter": "చాలా మంచి సేవ, డెలివరీ సమయానికి వచ్చింది.",
-        "passive": "పర్వాలేదు, కానీ ధరలు కొంచెం ఎక్కువ.",
-        "detractor": "డెలివరీ చాలా ఆలస్యమైంది, సపోర్ట్ నుండి సమాధానం రాలేదు.",
-    },
-    "ar": {
-        "promoter": "خدمة ممتازة والتوصيل كان في الوقت المحدد.",
-        "passive": "جيد، لكن الأسعار مرتفعة قليلاً.",
-        "detractor": "تأخر التوصيل كثيراً ولم يرد فريق الدعم.",
-    },
-    "es": {
-        "promoter": "Muy buen servicio, el pedido llegó a tiempo.",
-        "passive": "Está bien, pero los precios son algo altos.",
-        "detractor": "El pedido llegó muy tarde y soporte no respondió.",
-    },
-    "fr": {
-        "promoter": "Très bon service, livraison à l'heure.",
-        "passive": "Correct, mais les prix sont un peu élevés.",
-        "detractor": "Livraison très en retard et aucune réponse du support.",
-    },
-    "de": {
-        "promoter": "Sehr guter Service, pünktliche Lieferung.",
-        "passive": "Ganz okay, aber die Preise sind etwas hoch.",
-        "detractor": "Die Lieferung kam viel zu spät und der Support hat nicht geantwortet.",
-    },
-}
+TICKET_SUMMARIES = _REFERENCE["support"]["TICKET_SUMMARIES"]
+NPS_FEEDBACK = _REFERENCE["nps"]["NPS_FEEDBACK"]
+NPS_FEEDBACK_NATIVE = _REFERENCE["nps"]["NPS_FEEDBACK_NATIVE"]
 
 
 def dataset_sizes(customers: int) -> dict[str, int]:
