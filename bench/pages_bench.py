@@ -142,7 +142,7 @@ def interventions_add(scan: Any, *, count: int, reviewer: Any) -> int:
     from customers.models import Customer
     from interventions.agents.types import Trigger
     from interventions.models import Intervention, Origin, Status
-    from interventions.services import DraftRequest, interventions_draft
+    from interventions.services.drafting import DraftRequest, interventions_draft
 
     findings = {finding.customer_id: finding for finding in scan.findings.order_by("rank")}
     others = Customer.objects.exclude(pk__in=list(findings)).order_by("health_score", "pk").values_list("pk", flat=True)

@@ -47,7 +47,8 @@ def child(path: Path, drafts: int) -> None:
     from interventions.agents.policy import OutreachPolicy
     from interventions.agents.types import Trigger
     from interventions.models import Intervention, Origin
-    from interventions.services import DraftRequest, intervention_draft, interventions_draft, proactive_scan_run
+    from interventions.services.drafting import DraftRequest, intervention_draft, interventions_draft
+    from interventions.services.scans import proactive_scan_run
 
     workbook_import(path=path)
     churn_model_train(as_of=SCAN_AS_OF)

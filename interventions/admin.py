@@ -25,7 +25,7 @@ from customers.selectors import (
 )
 from interventions.agents.llm import ModelConfig
 from interventions.models import REVIEW_PERMISSION, Activity, AgentStep, Intervention, OutboxMessage, Status
-from interventions.services import interventions_approve
+from interventions.services.review import interventions_approve
 
 
 class AgentStepInline(admin.TabularInline):

@@ -14,7 +14,7 @@ from django.conf import settings
 from customers.models import CustomerEvent
 from interventions.agents.types import Trigger
 from interventions.models import Origin
-from interventions.services import DEFAULT_MODEL, DraftOutcome, DraftRequest, interventions_draft
+from interventions.services.drafting import DEFAULT_MODEL, DraftOutcome, DraftRequest, interventions_draft
 
 logger = logging.getLogger(__name__)
 

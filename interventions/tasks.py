@@ -5,7 +5,7 @@ from __future__ import annotations
 from customers.models import ScanRun
 from events.processing import events_process
 from events.tasks import process_events as process_events
-from interventions.services import proactive_scan_run
+from interventions.services.scans import proactive_scan_run
 
 
 def scheduled_scan() -> int:

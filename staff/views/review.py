@@ -23,14 +23,14 @@ from interventions.empathy import EMPATHY_THRESHOLD, SUPPORTED_LANGUAGES
 from interventions.language import LANGUAGE_NAMES
 from interventions.models import Channel, Intervention, InvalidTransition, Origin, Priority, Status
 from interventions.selectors import QueueFilters, queue_queryset, queue_rows, status_counts
-from interventions.services import (
+from interventions.services.review import (
     intervention_approve,
     intervention_edit,
     intervention_reject,
-    intervention_send,
     interventions_approve,
     message_score,
 )
+from interventions.services.sending import intervention_send
 from staff.charts import FactorBar, factor_bars_svg, gauge_svg
 from staff.permissions import is_reviewer, reviewer_required, staff_required
 from staff.selectors import intervention_page_read

@@ -13,7 +13,7 @@ from customers.churn import METRIC_DISPLAY, MODEL_FAMILIES
 from customers.models import ChurnModel, ScanRun
 from customers.selectors import current_churn_model, latest_finished_scan
 from interventions.selectors import drafted_per_scan
-from interventions.services import scan_request
+from interventions.services.scans import scan_request
 from staff.charts import reliability_svg
 from staff.permissions import staff_required
 from staff.selectors import active_scan

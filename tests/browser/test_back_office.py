@@ -89,7 +89,7 @@ def test_staff_read_a_drafted_intervention_with_its_reasons_and_trace(
 ) -> None:
     from customers.services import workbook_import
     from interventions.agents.types import Trigger
-    from interventions.services import intervention_draft
+    from interventions.services.drafting import intervention_draft
 
     path = tmp_path / "shop.xlsx"
     workbook_write(frames, path)

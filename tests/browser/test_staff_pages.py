@@ -22,7 +22,7 @@ from customers.health import FACTORS
 from customers.models import Customer, HealthScore
 from interventions.apps import REVIEWERS_GROUP
 from interventions.models import Intervention, Status
-from interventions.services import message_score
+from interventions.services.review import message_score
 from tests.factories import NOW, make_customer
 from tests.interventions.test_services import draft, troubled_customer
 

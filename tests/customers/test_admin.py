@@ -143,7 +143,7 @@ def _scan() -> ScanFinding:
 def _intervention() -> Model:
     """An offline draft for the sample customer, with its four-stage trace."""
     from interventions.agents.types import Trigger
-    from interventions.services import intervention_draft
+    from interventions.services.drafting import intervention_draft
 
     trigger = Trigger(kind="scan", description="sample finding")
     customer = Customer.objects.first()

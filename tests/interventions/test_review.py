@@ -15,13 +15,13 @@ from customers.models import CustomerEvent
 from interventions.apps import REVIEWERS_GROUP
 from interventions.models import Activity, Intervention, InvalidTransition, OutboxMessage, Status
 from interventions.sending import OutgoingMessage
-from interventions.services import (
+from interventions.services.review import (
     intervention_approve,
     intervention_edit,
     intervention_reject,
-    intervention_send,
     interventions_approve,
 )
+from interventions.services.sending import intervention_send
 from tests.factories import NOW
 from tests.interventions.test_services import draft, troubled_customer
 

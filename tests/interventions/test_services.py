@@ -25,13 +25,9 @@ from interventions.apps import SCAN_SCHEDULE_NAME
 from interventions.empathy import DIMENSION_NAMES, EMPATHY_THRESHOLD
 from interventions.language import detect_text_language
 from interventions.models import AgentStep, Intervention, InvalidTransition, Origin, Status
-from interventions.services import (
-    DraftRequest,
-    intervention_draft,
-    intervention_edit,
-    interventions_draft,
-    proactive_scan_run,
-)
+from interventions.services.drafting import DraftRequest, intervention_draft, interventions_draft
+from interventions.services.review import intervention_edit
+from interventions.services.scans import proactive_scan_run
 from tests.factories import NOW, make_customer, make_nps_response, make_order, make_payment, make_ticket
 from tests.interventions.fake_model import FakeModelServer, completion_response, error_response
 

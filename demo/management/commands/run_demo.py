@@ -12,7 +12,7 @@ from demo.scenarios import SCENARIOS, scenario_customer, scenario_trigger
 from interventions.agents.llm import ModelConfig
 from interventions.language import language_label
 from interventions.models import Origin
-from interventions.services import DraftOutcome, intervention_draft
+from interventions.services.drafting import DraftOutcome, intervention_draft
 
 RULE = "=" * 78
 

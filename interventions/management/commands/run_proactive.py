@@ -12,7 +12,7 @@ from customers.models import ScanRun
 from customers.scan import scan_scores_frame
 from customers.selectors import at_risk_findings, selection_rule
 from interventions.agents.llm import ModelConfig
-from interventions.services import proactive_scan_run
+from interventions.services.scans import proactive_scan_run
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 """Drafting interventions: run the agent pipeline for a customer and keep the result for review.
 
 `interventions_draft` is the one way interventions come to be, whatever started them (scan
-findings, a webhook event, a demo scenario; `intervention_draft` is its one-customer form); `proactive_scan_run` is the scan followed by
-drafts for its top findings, which the schedule and `run_proactive` call.
+findings, a webhook event, a demo scenario; `intervention_draft` is its one-customer form).
+`interventions_from_scan` drafts for a scan's top findings; `services.scans.proactive_scan_run`
+runs the scan and then it, for the schedule and `run_proactive`.
 """
 
 from __future__ import annotations
@@ -21,20 +22,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer, CustomerEvent, ScanFinding, ScanRun
-from customers.scan import scan_run
 from interventions.agents.context import contexts_build
 from interventions.agents.llm import OpenAIBackend, model_backend
 from interventions.agents.pipeline import PipelineResult, pipeline_run
 from interventions.agents.policy import OutreachPolicy
 from interventions.agents.types import Trigger
-from interventions.empathy import SUPPORTED_LANGUAGES, EmpathyScore, MessageFacts, score_message
-from interventions.models import Activity, AgentStep, Intervention, InvalidTransition, Origin, OutboxMessage, Status
-from interventions.sending import OutgoingMessage, SendRefused, channel_backend
+from interventions.models import Activity, AgentStep, Intervention, Origin, Status
 
 Progress = Callable[[str], None]
+
+
 logger = logging.getLogger(__name__)
 
+
 NO_SUCH_CUSTOMER = "no such customer"
+
 
 # `model=DEFAULT_MODEL` means "whatever the settings configure"; None means offline.
 DEFAULT_MODEL = object()
@@ -317,239 +319,3 @@ def interventions_from_scan(
         for finding in findings
     ]
     return interventions_draft(requests=requests, origin=Origin.SCAN, as_of=scan.as_of, model=backend, policy=policy)
-
-
-@transaction.atomic
-def intervention_edit(
-    *, intervention: Intervention, user: object, subject: str, body: str, language: str | None = None
-) -> Intervention:
-    """Staff change a pending draft's words (and, optionally, the language it is written in):
-    kept as theirs (the draft stays in drafted_*), the empathy score recomputed by the same
-    rubric against the same facts, and the change kept in the audit trail.
-
-    Raises InvalidTransition unless the intervention is pending review, the body is empty or
-    the language is not one the rubric knows.
-    """
-    if not body.strip():
-        raise InvalidTransition("the message body cannot be empty")
-    language = (language or intervention.message_language).strip()
-    if language not in SUPPORTED_LANGUAGES:
-        raise InvalidTransition(f"language {language!r} is not one ProCX writes in ({', '.join(SUPPORTED_LANGUAGES)})")
-    score = message_score(intervention=intervention, subject=subject, body=body, language=language)
-    with transaction.atomic():
-        locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-        if locked.status != Status.PENDING_REVIEW:
-            raise InvalidTransition(
-                f"intervention {locked.pk} is {locked.get_status_display().lower()}: it cannot be edited"
-            )
-        before = locked.empathy_score
-        changed = [
-            name
-            for name, old, new in (
-                ("subject", locked.subject, subject.strip()),
-                ("body", locked.body, body.strip()),
-                ("language", locked.message_language, language),
-            )
-            if old != new
-        ]
-        locked.subject = subject.strip()
-        locked.body = body.strip()
-        locked.message_language = language
-        locked.empathy_score = score.total
-        locked.empathy_breakdown = score.as_dict()
-        locked.edited_by = user
-        locked.edited_at = timezone.now()
-        locked.save()
-        Activity.objects.create(
-            intervention=locked,
-            actor=user,
-            action=Activity.Action.EDITED,
-            detail=f"changed the {', '.join(changed) or 'message (no difference)'}; empathy {before} -> {score.total}",
-        )
-    return locked
-
-
-def message_score(*, intervention: Intervention, subject: str, body: str, language: str) -> EmpathyScore:
-    """The empathy rubric for a message about this intervention, against the draft's own facts:
-    what the editor shows while staff type, and what an edit stores."""
-    facts = MessageFacts(
-        **{**intervention.empathy_facts, "references": tuple(intervention.empathy_facts.get("references", ()))}
-    )
-    return score_message(subject=subject, body=body, language=language, facts=facts)
-
-
-def intervention_approve(*, intervention: Intervention, user: object) -> Intervention:
-    """A reviewer approves a pending draft, and it is sent at once through its channel.
-
-    Approving twice, or two reviewers at once, approves and sends once: the second gets
-    InvalidTransition. A send that fails leaves it failed, with the reason, to retry.
-    """
-    with transaction.atomic():
-        intervention.approve(user=user)
-        Activity.objects.create(intervention=intervention, actor=user, action=Activity.Action.APPROVED)
-    return intervention_send(intervention=intervention, user=user)
-
-
-def interventions_approve(*, intervention_ids: Sequence[int], user: object) -> dict[int, str]:
-    """Bulk approval: each pending one is approved and sent; returns, per id, what happened
-    ("sent", "failed: reason", or why it was not approved)."""
-    outcomes: dict[int, str] = {}
-    for intervention in Intervention.objects.select_related("customer").filter(pk__in=list(intervention_ids)):
-        try:
-            done = intervention_approve(intervention=intervention, user=user)
-        except InvalidTransition as error:
-            outcomes[intervention.pk] = str(error)
-            continue
-        outcomes[intervention.pk] = done.status if done.status == Status.SENT else f"failed: {done.send_error}"
-    return outcomes
-
-
-def intervention_reject(*, intervention: Intervention, user: object, reason: str) -> Intervention:
-    """A reviewer rejects a pending draft, with a reason (kept, and in the audit trail)."""
-    with transaction.atomic():
-        intervention.reject(user=user, reason=reason)
-        Activity.objects.create(
-            intervention=intervention, actor=user, action=Activity.Action.REJECTED, detail=reason.strip()
-        )
-    return intervention
-
-
-def _refusal(intervention: Intervention) -> str:
-    """Why this message must not go out now (opt-outs, no address), or "" if it may."""
-    customer = intervention.customer
-    if (intervention.offer_percent or intervention.offer) and not customer.opt_in_marketing:
-        return (
-            f"{customer.full_name} does not accept marketing, and this message makes an offer: "
-            "reject it and let ProCX draft a service message"
-        )
-    if intervention.channel == "email":
-        if not customer.email:
-            return f"{customer.full_name} has no email address"
-        unsubscribed = (
-            CustomerEvent.objects.filter(customer_id=customer.pk, event_type="email.unsubscribe")
-            .order_by("-event_time")
-            .values_list("event_time", flat=True)
-            .first()
-        )
-        if unsubscribed is not None:
-            return f"{customer.full_name} unsubscribed from email on {unsubscribed:%d %b %Y}: choose another channel"
-    elif not customer.phone:
-        return f"{customer.full_name} has no phone number for {intervention.get_channel_display()}"
-    return ""
-
-
-def intervention_send(*, intervention: Intervention, user: object | None) -> Intervention:
-    """Send an approved intervention (or retry a failed one) through its channel's backend, once.
-
-    The intervention is claimed first (approved or failed -> sending, a conditional UPDATE),
-    so only one sender sends it however many clicks or reviewers; then the backend is called
-    outside any transaction (SMTP can be slow); then the outbox row, the status and the audit
-    trail are written together. Opt-outs are checked at this moment, not at drafting: a
-    customer who unsubscribed since is not written to. A refusal or a backend error leaves the
-    intervention failed with the reason, to retry. Raises InvalidTransition if it cannot be
-    claimed (not approved, or already being sent).
-    """
-    intervention.claim_for_sending()
-    customer = intervention.customer
-    refusal = _refusal(intervention)
-    message = OutgoingMessage(
-        intervention_id=intervention.pk,
-        channel=intervention.channel,
-        recipient=customer.email if intervention.channel == "email" else customer.phone,
-        subject=intervention.subject,
-        body=intervention.body,
-        language=intervention.message_language,
-    )
-    backend = None
-    reference = ""
-    try:
-        if refusal:
-            raise SendRefused(refusal)
-        backend = channel_backend(intervention.channel)
-        reference = backend.send(message)
-    except Exception as error:  # any backend's failure is kept on the intervention, to retry
-        reason = str(error) if isinstance(error, SendRefused) else f"{type(error).__name__}: {error}"
-        if not isinstance(error, SendRefused):
-            logger.exception("sending intervention %s failed", intervention.pk)
-        with transaction.atomic():
-            intervention.mark_failed(error=reason[:2000])
-            Activity.objects.create(
-                intervention=intervention, actor=user, action=Activity.Action.SEND_FAILED, detail=reason[:2000]
-            )
-        return intervention
-    with transaction.atomic():
-        OutboxMessage.objects.create(
-            intervention=intervention,
-            channel=message.channel,
-            recipient=message.recipient,
-            subject=message.subject,
-            body=message.body,
-            backend=backend.name,
-            reference=str(reference or "")[:200],
-            sent_by=user,
-        )
-        intervention.mark_sent()
-        Activity.objects.create(
-            intervention=intervention,
-            actor=user,
-            action=Activity.Action.SENT,
-            detail=f"{intervention.get_channel_display()} to {message.recipient} through {backend.name}",
-        )
-    return intervention
-
-
-def proactive_scan_run(
-    *,
-    as_of: dt.datetime | dt.date | None = None,
-    min_risk: float | None = None,
-    min_ltv: float | None = None,
-    trigger: str = ScanRun.Trigger.MANUAL,
-    top_n: int | None = None,
-    progress: Progress | None = None,
-    queued: ScanRun | None = None,
-) -> tuple[ScanRun, list[DraftOutcome]]:
-    """The proactive scan, then drafts for its top findings, pending review. `queued`: a run
-    staff asked for from the scans page (`scan_request`), which this fills in."""
-    scan = scan_run(as_of=as_of, min_risk=min_risk, min_ltv=min_ltv, trigger=trigger, progress=progress, queued=queued)
-    return scan, interventions_from_scan(scan=scan, top_n=top_n, progress=progress)
-
-
-def scans_abandoned_close(*, now: dt.datetime | None = None) -> int:
-    """Mark queued or running scans older than the task timeout as failed: the worker that had
-    them stopped (or never came), and they must not block "Run scan now" forever."""
-    cutoff = (now or timezone.now()) - dt.timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 600)))
-    return ScanRun.objects.filter(
-        status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING], started_at__lt=cutoff
-    ).update(
-        status=ScanRun.Status.FAILED,
-        error="abandoned: no worker finished it within the task timeout (is manage.py qcluster running?)",
-        finished_at=timezone.now(),
-    )
-
-
-def scan_request(*, user: object) -> tuple[ScanRun, bool]:
-    """ "Run scan now": a queued ScanRun, run by the worker after commit; returns it and whether it
-    is new. While a scan is queued or running, asking again returns that one: scans do not pile up.
-    One left behind by a stopped worker is closed as failed first."""
-    from django_q.tasks import async_task
-
-    scans_abandoned_close()
-    active = (
-        ScanRun.objects.select_for_update()
-        .filter(status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING])
-        .order_by("-started_at")
-        .first()
-    )
-    if active is not None:
-        return active, False
-    scan = ScanRun.objects.create(
-        as_of=timezone.now(),
-        status=ScanRun.Status.QUEUED,
-        trigger=ScanRun.Trigger.MANUAL,
-        requested_by=user,
-        progress="Waiting for the worker",
-    )
-    transaction.on_commit(
-        lambda: async_task("interventions.tasks.requested_scan", scan.pk, task_name=f"scan {scan.pk} (requested)")
-    )
-    return scan, True
