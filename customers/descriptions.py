@@ -1,6 +1,6 @@
 """Plain-language "why this customer is at risk" descriptions, written from the signals table.
 
-Pure functions, no ORM: the scan hands in one row of `customers.signals` (a dict or the
+Pure functions, no ORM: the scan hands in one row of `customers.behaviour` (a dict or the
 `pandas.Series` of `signals.loc[customer_id]`), the customer's health score and churn risk,
 and gets back the statements the data supports, most important first, and one paragraph.
 
@@ -141,7 +141,7 @@ def finding_signals(
 ) -> list[Signal]:
     """Every distress signal this customer shows, health first, then by SIGNAL_WEIGHTS.
 
-    `signals_row` holds the columns of `customers.signals.SIGNAL_COLUMNS`; a missing value
+    `signals_row` holds the columns of `customers.behaviour.SIGNAL_COLUMNS`; a missing value
     or key means "no statement". `segment_medians` comes from `segment_order_gap_medians`.
     `churn_risk` (0-1) is only checked here: `finding_description` states it once, after
     the signals. A health score outside 0-100 or a churn risk outside 0-1 (NaN included)

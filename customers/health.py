@@ -1,6 +1,6 @@
 """The 10-factor customer health score, computed for every customer at once.
 
-Pure functions over the signals table (see customers/signals.py): no ORM, no request, and
+Pure functions over the signals table (see customers/behaviour.py): no ORM, no request, and
 no loop over customers, so a full scan of 100,000 customers takes a fraction of a second
 and a test can build the input by hand. Each factor is worth a fixed number of points
 (together 100); a factor we have no data for earns half its points, so missing data

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from customers.behaviour import COUNT_COLUMNS, SIGNAL_COLUMNS
 from customers.churn import churn_features, empty_features, health_risk
 from customers.event_semantics import EventSignal, event_types_with
 from customers.health import Population, health_breakdown
-from customers.signals import COUNT_COLUMNS, SIGNAL_COLUMNS
 
 DAY = pd.Timedelta(days=1)
 UNRESOLVED_STATUSES = ("open", "in_progress", "escalated")
@@ -59,7 +59,7 @@ class SheetHistory:
 
 
 def signals_at(history: SheetHistory, cutoffs: pd.Series) -> pd.DataFrame:
-    """The signals table (customers.signals.SIGNAL_COLUMNS) of each customer in `cutoffs`
+    """The signals table (customers.behaviour.SIGNAL_COLUMNS) of each customer in `cutoffs`
     (index customer_id, values naive UTC timestamps), measured at that customer's cut-off.
 
     Windows count back from each cut-off: "last 90 days" is (cut-off - 90 days, cut-off].

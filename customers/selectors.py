@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
+from customers.behaviour import COUNT_COLUMNS, SIGNAL_COLUMNS
 from customers.event_semantics import EventSignal, event_types_with
 from customers.health import health_trend
 from customers.models import (
@@ -29,11 +30,10 @@ from customers.models import (
     SupportTicket,
 )
 from customers.point_in_time import SheetHistory
-from customers.signals import COUNT_COLUMNS, SIGNAL_COLUMNS
 
 
 def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """The signals table (see customers/signals.py) at `as_of`, one row per customer.
+    """The signals table (see customers/behaviour.py) at `as_of`, one row per customer.
 
     One aggregate query per sheet, whatever the number of customers: the database groups,
     Python never loops over customers. Rows dated after `as_of` are left out, so a scan of

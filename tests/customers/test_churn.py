@@ -10,6 +10,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from customers import churn
+from customers.behaviour import SIGNAL_COLUMNS
 from customers.churn import (
     CATEGORICAL_FEATURES,
     FEATURE_COLUMNS,
@@ -30,7 +31,6 @@ from customers.churn import (
     health_risk,
     risk_source_text,
 )
-from customers.signals import SIGNAL_COLUMNS
 
 AS_OF = pd.Timestamp("2025-10-09 23:59:59")
 DAY = pd.Timedelta(days=1)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customers.behaviour import SIGNAL_COLUMNS
 from customers.descriptions import (
     CONTEXT_KEYS,
     PATTERN_KEYS,
@@ -26,7 +27,6 @@ from customers.descriptions import (
     segment_customer_label,
     segment_order_gap_medians,
 )
-from customers.signals import SIGNAL_COLUMNS
 
 AS_OF = pd.Timestamp("2025-10-09 12:00:00")
 MEDIANS = {"VIP": 12.0, "Loyal": 20.0, "Regular": 30.0, "Occasional": 45.0}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customers.behaviour import SIGNAL_COLUMNS
 from customers.health import (
     FACTORS,
     Factor,
@@ -22,7 +23,6 @@ from customers.health import (
     health_breakdown,
     health_trend,
 )
-from customers.signals import SIGNAL_COLUMNS
 
 AS_OF = pd.Timestamp("2025-10-09 12:00:00")
 NAMES = [factor.name for factor in FACTORS]

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from customers.behaviour import SIGNAL_COLUMNS
 from customers.churn import churn_features, churn_model_evaluate, time_folds
 from customers.point_in_time import (
     MIN_DAYS_OBSERVED,
@@ -16,7 +17,6 @@ from customers.point_in_time import (
     training_cutoffs,
     training_set,
 )
-from customers.signals import SIGNAL_COLUMNS
 from tests.customers.history_factory import (
     END,
     customers_frame,

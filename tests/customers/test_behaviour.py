@@ -1,4 +1,4 @@
-"""customer_signals: the columns the event semantics and the payments decide (customers/signals.py
+"""customer_signals: the columns the event semantics and the payments decide (customers/behaviour.py
 says what each column means; these tests hold the selector to it)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from customers.behaviour import SIGNAL_COLUMNS
 from customers.event_semantics import EVENT_SIGNALS, EventSignal, event_signal
 from customers.selectors import customer_signals
-from customers.signals import SIGNAL_COLUMNS
 from tests.factories import NOW, make_customer, make_event, make_order, make_payment
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
-"""Per-customer behaviour signals: the one table the health score, the churn model and the
-scan descriptions all read (pure definitions; `customers.selectors.customer_signals` builds
-it from the database with a fixed number of aggregate queries).
+"""Per-customer behaviour columns (not Django signals): the one table the health score, the
+churn model and the scan descriptions all read (pure definitions;
+`customers.selectors.customer_signals` builds it from the database with a fixed number of
+aggregate queries).
 
 One row per customer, indexed by customer_id. Times are naive UTC `datetime64`; windows
 count back from the scan's `as_of`: "last 90 days" is (as_of - 90 days, as_of].
