@@ -9,7 +9,6 @@ by customer look the customers up first and then use the (customer, time) indexe
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from django.contrib import admin
@@ -21,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.utils.text import Truncator
 
 from customers.forms import WorkbookUploadForm
 from customers.health import factor_reasons, health_band
@@ -38,6 +37,7 @@ from customers.models import (
     ScanRun,
     SupportTicket,
 )
+from customers.selectors import customer_matches
 from customers.services import WorkbookInvalid, workbook_import
 
 admin.site.site_header = "ProCX back office"
@@ -45,36 +45,6 @@ admin.site.site_title = "ProCX back office"
 admin.site.index_title = "Customers, their activity and the task queue"
 
 IMPORT_PERMISSIONS = ("customers.add_customer", "customers.change_customer")
-
-# Workbook ids are a letter prefix and digits (C100000, O300000, NPS1300000, E1000000).
-_ID_PATTERN = re.compile(r"^[A-Za-z]*[0-9]+$")
-
-
-def _search_words(search_term: str) -> list[str]:
-    """The words of a search, as the admin splits them (quoted phrases stay together)."""
-    words = []
-    for word in smart_split(search_term):
-        if word[:1] in {'"', "'"} and word[-1:] == word[:1]:
-            word = unescape_string_literal(word)
-        if word.strip():
-            words.append(word.strip())
-    return words
-
-
-def customers_matching(search_term: str, customers: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
-    """Customers whose id, first name, last name or email match every word of the search.
-
-    A word that looks like an id matches ids that start with it (C1000 finds C100000 to
-    C100099); every word may also match part of a name or an email address.
-    """
-    if customers is None:
-        customers = Customer.objects.all()
-    for word in _search_words(search_term):
-        matches = Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        if _ID_PATTERN.match(word):
-            matches |= Q(customer_id__startswith=word.upper())
-        customers = customers.filter(matches)
-    return customers
 
 
 class CustomerSearchMixin:
@@ -95,7 +65,9 @@ class CustomerSearchMixin:
         if not term:
             return queryset, False
         own_id = Q(pk__in={term, term.upper()})
-        return queryset.filter(own_id | Q(customer__in=customers_matching(term).values("pk"))), False
+        return queryset.filter(
+            own_id | Q(customer__in=Customer.objects.filter(customer_matches(term)).values("pk"))
+        ), False
 
 
 class SheetAdmin(admin.ModelAdmin):
@@ -348,7 +320,7 @@ class CustomerAdmin(SheetAdmin):
         self, request: HttpRequest, queryset: QuerySet[Customer], search_term: str
     ) -> tuple[QuerySet[Customer], bool]:
         # Same matching as the other sheets' "by customer" search, so both find the same people.
-        return customers_matching(search_term, queryset), False
+        return queryset.filter(customer_matches(search_term)), False
 
     # --- the workbook upload ----------------------------------------------------------------
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 import pandas as pd
 from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.utils.text import smart_split, unescape_string_literal
 
 from customers.behaviour import COUNT_COLUMNS, SIGNAL_COLUMNS
 from customers.event_semantics import EventSignal, event_types_with
@@ -320,15 +322,38 @@ def selection_rule(scan: ScanRun | None) -> str:
 
 
 def customer_matches(term: str, *, through: str = "") -> Q:
-    """What staff type to find a customer: the id or email exactly, or the start of a name
-    (`through` reaches the customer from another model, e.g. "customer__")."""
-    term = term.strip()
-    return (
-        Q(**{f"{through}customer_id__iexact": term})
-        | Q(**{f"{through}email__iexact": term})
-        | Q(**{f"{through}first_name__istartswith": term})
-        | Q(**{f"{through}last_name__istartswith": term})
-    )
+    """The one customer search (the staff pages' search box, the review queue, the admin): every
+    word must match the customer's first or last name or email, in part, or, for a word shaped
+    like an id, the start of their id (C1000 finds C100000 to C100099). So a pasted full name
+    ("Madhavi Bedi"), part of an email or an id prefix all find the customer. Quoted phrases
+    stay one word, as the admin splits them. `through` reaches the customer from another model
+    (e.g. "customer__")."""
+    matches = Q()
+    for word in _search_words(term):
+        word_matches = (
+            Q(**{f"{through}first_name__icontains": word})
+            | Q(**{f"{through}last_name__icontains": word})
+            | Q(**{f"{through}email__icontains": word})
+        )
+        if _ID_PATTERN.match(word):
+            word_matches |= Q(**{f"{through}customer_id__startswith": word.upper()})
+        matches &= word_matches
+    return matches
+
+
+# Workbook ids are a letter prefix and digits (C100000, O300000, NPS1300000, E1000000).
+_ID_PATTERN = re.compile(r"^[A-Za-z]*[0-9]+$")
+
+
+def _search_words(search_term: str) -> list[str]:
+    """The words of a search, as the admin splits them (quoted phrases stay together)."""
+    words = []
+    for word in smart_split(search_term):
+        if word[:1] in {'"', "'"} and word[-1:] == word[:1]:
+            word = unescape_string_literal(word)
+        if word.strip():
+            words.append(word.strip())
+    return words
 
 
 def customers_search(term: str, *, scan: ScanRun | None = None, at_risk_only: bool = False) -> QuerySet[Customer]:
