@@ -58,11 +58,11 @@ def naive_scan(as_of: dt.datetime) -> None:
     """The prototype's design: one customer at a time, their rows fetched through the ORM."""
     import pandas as pd
 
+    from customers.behaviour import SIGNAL_COLUMNS
     from customers.churn import health_risk
     from customers.event_semantics import EventSignal, event_signal
     from customers.health import Population, health_breakdown
     from customers.models import UNRESOLVED_TICKET_STATUSES, Customer, HealthScore
-    from customers.signals import SIGNAL_COLUMNS
 
     now = pd.Timestamp(as_of.replace(tzinfo=None))
     population = Population.from_signals(

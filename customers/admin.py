@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from customers.forms import WorkbookUploadForm
-from customers.health import factor_reasons, health_band
+from customers.health import health_band
 from customers.models import (
     ChurnLabel,
     ChurnModel,
@@ -37,7 +37,7 @@ from customers.models import (
     ScanRun,
     SupportTicket,
 )
-from customers.selectors import customer_matches
+from customers.selectors import customer_matches, factor_rows
 from customers.services import WorkbookInvalid, workbook_import
 
 admin.site.site_header = "ProCX back office"
@@ -289,14 +289,11 @@ class CustomerAdmin(SheetAdmin):
         snapshot = customer.health_scores.order_by("-as_of", "-pk").first()
         if snapshot is None:
             return "Not scored yet: the proactive scan scores every customer."
-        reasons = factor_reasons(
-            snapshot.points, snapshot.inputs, {name: name in snapshot.no_data for name in snapshot.points}
-        )
         # format_html escapes its arguments into strings, so numbers are formatted first.
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{} / {}</td><td>{}</td></tr>",
-            ((r["label"], f"{r['points']:g}", f"{r['max_points']:g}", r["reason"]) for r in reasons),
+            ((row.label, f"{row.points:g}", f"{row.max_points:g}", row.reason) for row in factor_rows(snapshot)),
         )
         source = "churn model" if snapshot.risk_source == "model" else "health score (1 - health/100)"
         return format_html(

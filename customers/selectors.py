@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from customers.behaviour import COUNT_COLUMNS, SIGNAL_COLUMNS
 from customers.event_semantics import EventSignal, event_types_with
-from customers.health import health_trend
+from customers.health import FACTORS, factor_reasons, health_trend
 from customers.models import (
     UNRESOLVED_TICKET_STATUSES,
     ChurnLabel,
@@ -371,3 +372,37 @@ def customers_search(term: str, *, scan: ScanRun | None = None, at_risk_only: bo
             .order_by("at_risk_rank", "customer_id")
         )
     return queryset.order_by("health_score", "customer_id")
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """One of the ten factors of a stored score: its points of its maximum, and why, in words.
+    Built once here for every reader (the staff pages, the admin, the agents' context)."""
+
+    factor: str
+    label: str
+    points: float
+    max_points: float
+    no_data: bool
+    reason: str
+
+
+def factor_rows(snapshot: HealthScore | None) -> list[FactorRow]:
+    """The ten factors of a stored score, in FACTORS order, each with what decided it; empty
+    without a score. A factor the stored score lacks (an older score) counts 0 points."""
+    if snapshot is None:
+        return []
+    points = {factor.name: float((snapshot.points or {}).get(factor.name, 0.0)) for factor in FACTORS}
+    inputs = {factor.name: (snapshot.inputs or {}).get(factor.name) for factor in FACTORS}
+    no_data = {factor.name: factor.name in (snapshot.no_data or []) for factor in FACTORS}
+    return [
+        FactorRow(
+            factor=entry["factor"],
+            label=entry["label"],
+            points=entry["points"],
+            max_points=entry["max_points"],
+            no_data=entry["no_data"],
+            reason=entry["reason"],
+        )
+        for entry in factor_reasons(points, inputs, no_data)
+    ]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from customers.health import FACTORS, HEALTH_BANDS, factor_reasons
+from customers.health import HEALTH_BANDS
 from customers.models import (
     Customer,
     CustomerEvent,
@@ -33,10 +33,12 @@ from customers.models import (
 )
 from customers.scan import HISTOGRAM_EDGES
 from customers.selectors import (
+    FactorRow,
     at_risk_findings,
     current_churn_model,
     customer_at_risk,
     customer_health_history,
+    factor_rows,
     latest_finished_scan,
 )
 from events.models import DeliveryOutcome, WebhookDelivery
@@ -174,34 +176,6 @@ def active_scan() -> ScanRun | None:
         .order_by("-started_at")
         .first()
     )
-
-
-@dataclass
-class FactorRow:
-    label: str
-    points: float
-    maximum: float
-    no_data: bool
-    reason: str
-
-
-def factor_rows(snapshot: HealthScore | None) -> list[FactorRow]:
-    """The ten factors of a stored score, each with what decided it; empty without a score."""
-    if snapshot is None:
-        return []
-    points = {factor.name: float(snapshot.points.get(factor.name, 0.0)) for factor in FACTORS}
-    inputs = {factor.name: (snapshot.inputs or {}).get(factor.name) for factor in FACTORS}
-    no_data = {factor.name: factor.name in (snapshot.no_data or []) for factor in FACTORS}
-    return [
-        FactorRow(
-            label=entry["label"],
-            points=entry["points"],
-            maximum=entry["max_points"],
-            no_data=entry["no_data"],
-            reason=entry["reason"],
-        )
-        for entry in factor_reasons(points, inputs, no_data)
-    ]
 
 
 @dataclass

@@ -8,6 +8,7 @@ so drafting stays fast when the scan hands over its top findings.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -15,8 +16,9 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from customers.health import factor_reasons, health_band
+from customers.health import health_band
 from customers.models import Customer, CustomerEvent, HealthScore, NpsResponse, Order, Payment, SupportTicket
+from customers.selectors import factor_rows
 from interventions.agents.types import (
     CustomerContext,
     EventView,
@@ -209,23 +211,11 @@ def _context(
 def _health(customer: Customer, snapshot: HealthScore | None) -> Health:
     if snapshot is None:
         return Health()
-    no_data = set(snapshot.no_data or [])
-    reasons = factor_reasons(snapshot.points, snapshot.inputs, {name: name in no_data for name in snapshot.points})
     return Health(
         score=snapshot.score,
         band=health_band(snapshot.score),
         trend=customer.health_trend,
         churn_risk=snapshot.churn_risk,
         risk_source=snapshot.risk_source,
-        factors=tuple(
-            FactorView(
-                factor=item["factor"],
-                label=item["label"],
-                points=item["points"],
-                max_points=item["max_points"],
-                no_data=item["no_data"],
-                reason=item["reason"],
-            )
-            for item in reasons
-        ),
+        factors=tuple(FactorView(**dataclasses.asdict(row)) for row in factor_rows(snapshot)),
     )

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET
 from customers.health import HEALTH_BANDS, health_band
 from customers.models import Customer
 from customers.selectors import at_risk_ranks, customers_search, latest_finished_scan, selection_rule
-from staff.charts import FactorBar, factor_bars_svg, gauge_svg, line_chart_svg
+from staff.charts import gauge_svg, line_chart_svg
 from staff.permissions import staff_required
 from staff.selectors import customer_page_read
+from staff.views import factors_chart
 
 PAGE_SIZE = 50
 CRITICAL_BELOW = HEALTH_BANDS[0][0]  # the health chart shades the first band, critical
@@ -86,15 +87,7 @@ def customer_page(request: HttpRequest, customer_id: str) -> HttpResponse:
             "critical_below": CRITICAL_BELOW,
             "selection_rule": selection_rule(data.scan),
             "gauge": gauge_svg(customer.health_score, title="Health score"),
-            "factors_chart": factor_bars_svg(
-                [
-                    FactorBar(
-                        label=row.label, points=row.points, maximum=row.maximum, detail=row.reason, no_data=row.no_data
-                    )
-                    for row in data.factors
-                ],
-                title="The ten health factors",
-            ),
+            "factors_chart": factors_chart(data.factors),
             "changes": [
                 {"entry": entry, "moved": _moved_text(entry["moved"])}
                 for entry in data.history[:12]

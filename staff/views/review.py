@@ -31,9 +31,10 @@ from interventions.services.review import (
     message_score,
 )
 from interventions.services.sending import intervention_send
-from staff.charts import FactorBar, factor_bars_svg, gauge_svg
+from staff.charts import gauge_svg
 from staff.permissions import is_reviewer, reviewer_required, staff_required
 from staff.selectors import intervention_page_read
+from staff.views import factors_chart
 
 PAGE_SIZE = 25
 QUEUE_TEMPLATE = "staff/queue.html"
@@ -248,13 +249,7 @@ def _page_context(request: HttpRequest, pk: int, *, notice: str = "") -> dict[st
         raise Http404("No such intervention") from None
     intervention = data.intervention
     score = data.snapshot.score if data.snapshot else intervention.health_score
-    factors = factor_bars_svg(
-        [
-            FactorBar(label=row.label, points=row.points, maximum=row.maximum, detail=row.reason, no_data=row.no_data)
-            for row in data.factors
-        ],
-        title="The ten health factors",
-    )
+    factors = factors_chart(data.factors)
     return {
         "data": data,
         "intervention": intervention,
