@@ -20,11 +20,11 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from babel.numbers import format_currency
+
+from procx_site.formats import money
 
 ONE_DAY = pd.Timedelta(days=1)
 MINUS = "\N{MINUS SIGN}"
@@ -646,12 +646,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _money(value: float, currency: str) -> str:
     """In English (staff read these), in `currency` (ISO 4217), to the cent rounded half up."""
-    cents = _whole(value * 100)
-    sign = MINUS if cents < 0 else ""
-    amount = format_currency(
-        Decimal(abs(cents)) / 100, currency, format="¤#,##0.00", locale="en", currency_digits=False
-    )
-    return f"{sign}{amount}"
+    return money(value, currency)
 
 
 def _segment_member(segment: str) -> str:

@@ -7,10 +7,11 @@ id translation.
 
 from __future__ import annotations
 
-from babel.numbers import format_currency
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from procx_site.formats import money
 
 
 class Segment(models.TextChoices):
@@ -410,10 +411,7 @@ class ScanRun(models.Model):
         if self.status != self.Status.FINISHED:
             return ""
         parameters = self.parameters or {}
-        # Staff read English; lifetime values are in US dollars, whole dollars are enough here.
-        min_ltv = format_currency(
-            float(parameters.get("min_ltv", 0)), "USD", format="¤#,##0", locale="en", currency_digits=False
-        )
+        min_ltv = money(parameters.get("min_ltv", 0), whole=True)
         rule = f"churn risk above {float(parameters.get('min_risk', 0)) * 100:.0f} % and lifetime value above {min_ltv}"
         count, capacity = self.at_risk_count, self.outreach_capacity
         passed = f"{count:,} {'customer passes' if count == 1 else 'customers pass'} the rule ({rule})"

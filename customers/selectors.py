@@ -33,6 +33,7 @@ from customers.models import (
     SupportTicket,
 )
 from customers.point_in_time import SheetHistory
+from procx_site.formats import money
 
 
 def customer_signals(*, as_of: dt.datetime, customer_ids: Iterable[str] | None = None) -> pd.DataFrame:
@@ -319,7 +320,7 @@ def selection_rule(scan: ScanRun | None) -> str:
     parameters = (scan.parameters if scan is not None else None) or {}
     min_risk = float(parameters.get("min_risk", settings.PROCX_SCAN_MIN_RISK))
     min_ltv = float(parameters.get("min_ltv", settings.PROCX_SCAN_MIN_LTV))
-    return f"churn risk over {min_risk * 100:.0f} % and lifetime value over ${min_ltv:,.0f}, not labelled churned"
+    return f"churn risk over {min_risk * 100:.0f} % and lifetime value over {money(min_ltv, whole=True)}, not labelled churned"
 
 
 def customer_matches(term: str, *, through: str = "") -> Q:

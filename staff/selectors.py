@@ -44,6 +44,7 @@ from customers.selectors import (
 from events.models import DeliveryOutcome, WebhookDelivery
 from interventions.models import Intervention, Status
 from interventions.selectors import status_counts
+from procx_site.formats import money
 
 RECENT_SCANS = 30
 
@@ -250,7 +251,7 @@ def customer_timeline(customer: Customer, *, limit: int = TIMELINE_LIMIT) -> lis
             TimelineEntry(
                 at=_aware(order.order_date),
                 kind="order",
-                title=f"Order {order.pk}: ${order.total_amount:,.2f}, {order.items_count} item(s)",
+                title=f"Order {order.pk}: {money(order.total_amount)}, {order.items_count} item(s)",
                 detail=f"{order.get_order_status_display()}{delay}; payment {order.get_payment_status_display().lower()}",
                 tone="bad" if order.order_status in ("cancelled", "returned") or order.delivery_delay_days else "",
             )
@@ -261,7 +262,7 @@ def customer_timeline(customer: Customer, *, limit: int = TIMELINE_LIMIT) -> lis
             TimelineEntry(
                 at=_aware(payment.payment_date),
                 kind="payment",
-                title=f"Payment {payment.pk}: ${payment.amount:,.2f} {payment.get_status_display().lower()}",
+                title=f"Payment {payment.pk}: {money(payment.amount)} {payment.get_status_display().lower()}",
                 detail=(f"{payment.get_payment_method_display()}" + (f", {payment.failure_reason}" if failed else "")),
                 tone="bad" if failed else "",
             )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from customers.health import HEALTH_BANDS, health_band
 from customers.selectors import selection_rule
+from procx_site.formats import money
 from staff.charts import band_legend, histogram_svg, line_chart_svg
 from staff.permissions import staff_required
 from staff.selectors import dashboard_read
@@ -32,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     value_chart = line_chart_svg(
         [(scan.started_at, float(scan.value_at_risk)) for scan in data.recent_scans],
         title="Value at risk, recent scans",
-        value_format=lambda value: f"${value:,.0f}",
+        value_format=lambda value: money(value, whole=True),
         y_min=0,
     )
     return render(

@@ -13,6 +13,7 @@ from interventions.agents.llm import ModelConfig
 from interventions.language import language_label
 from interventions.models import Origin
 from interventions.services.drafting import DraftOutcome, intervention_draft
+from procx_site.formats import money
 
 RULE = "=" * 78
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         write("")
         write(f"Customer  {profile.full_name} ({profile.customer_id}), {profile.city or '-'}, {profile.country or '-'}")
         write(
-            f"          {profile.segment}, {profile.loyalty_tier} tier, lifetime value ${profile.lifetime_value:,.2f}, "
+            f"          {profile.segment}, {profile.loyalty_tier} tier, lifetime value {money(profile.lifetime_value)}, "
             f"customer since {profile.signup_date:%Y-%m-%d}"
         )
         write(

@@ -13,6 +13,7 @@ from customers.scan import scan_scores_frame
 from customers.selectors import at_risk_findings, selection_rule
 from interventions.agents.llm import ModelConfig
 from interventions.services.scans import proactive_scan_run
+from procx_site.formats import money
 
 
 class Command(BaseCommand):
@@ -70,7 +71,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Scanned {scan.customers_scanned:,} customers as of {scan.as_of:%Y-%m-%d %H:%M} UTC in "
             f"{scan.duration_seconds:.1f} s. At risk: {len(findings):,} customers, the scan's selection "
-            f"({selection_rule(scan)}), ${scan.value_at_risk:,.2f} of lifetime value at risk; "
+            f"({selection_rule(scan)}), {money(scan.value_at_risk)} of lifetime value at risk; "
             "the at-risk list the dashboard, the queue, the customer pages and the admin show."
         )
         self.stdout.write(scan.risk_source)
