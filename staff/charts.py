@@ -43,18 +43,43 @@ __all__ = [
     "STATUS_COLOURS",
     "STATUS_SOFT_COLOURS",
     "TRACK_COLOUR",
+    "Axis",
     "BandColours",
+    "Box",
+    "Canvas",
+    "Chart",
+    "EmptyChart",
     "FactorBar",
+    "FactorBars",
+    "FactorRow",
+    "Gauge",
+    "GaugeArc",
+    "GridLine",
+    "Hatch",
+    "Histogram",
+    "HistogramBin",
     "LegendEntry",
+    "LineChart",
+    "Marker",
+    "Polyline",
+    "Reliability",
+    "Segment",
+    "Text",
     "band_colours",
     "band_legend",
+    "factor_bars_geometry",
     "factor_bars_svg",
     "format_number",
+    "gauge_geometry",
     "gauge_svg",
+    "histogram_geometry",
     "histogram_svg",
+    "line_chart_geometry",
     "line_chart_svg",
     "nice_ticks",
+    "reliability_geometry",
     "reliability_svg",
+    "render_chart",
 ]
 
 # The palette follows the page's CSS custom properties (staff/static/procx/procx.css),
@@ -84,7 +109,7 @@ class BandColours:
 
 
 # One entry per customers.health.HEALTH_BANDS name. The page stylesheet repeats them for the
-# band badges and legend swatches (.band-<name>); tests/interventions/test_charts.py checks the
+# band badges and legend swatches (.band-<name>); tests/staff/test_charts.py checks the
 # two agree, cover every band, and that each ink is readable on its soft background. Fair is
 # amber, not green: only "healthy" reads as good.
 HEALTH_BAND_COLOURS: Mapping[str, BandColours] = {
@@ -241,7 +266,7 @@ class _Rounded:
     invisible, and the templates can then print a number as it is."""
 
     def __post_init__(self) -> None:
-        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]  # only dataclasses mix this in
             value = getattr(self, field.name)
             if isinstance(value, float):
                 object.__setattr__(self, field.name, _coordinate(value))
