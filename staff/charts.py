@@ -126,9 +126,8 @@ SMALL_FONT_SIZE = 11
 # wrap or measure itself, so label spacing and truncation work from this estimate.
 CHARACTER_WIDTH_EM = 0.56
 
-SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-
-# Below these shares of its maximum a factor is coloured "risk" or "watch".
+# Below these shares of its maximum a factor is coloured "risk" or "watch". They grade one
+# factor's share of its own points, not a health score, so they are not HEALTH_BANDS.
 FACTOR_RISK_SHARE = 0.4
 FACTOR_WATCH_SHARE = 0.7
 
