@@ -1,18 +1,22 @@
-"""Server-rendered inline SVG charts for the staff pages.
+"""Server-rendered inline SVG charts for the staff pages, as healthchecks draws its badges:
+Python computes the geometry, a Django template holds the markup.
 
-Pure functions: no ORM, no request, no JavaScript, no external resources. Each returns a
-SafeString that a template embeds as it is. The root scales to its container
-(`width="100%"` with a viewBox) and is an accessible image: a `<title>` names it, a `<desc>`
-says what the data shows in words, and every data point carries a `<title>` child with its
-exact value, which browsers show as a native tooltip.
+Each chart has a `<chart>_geometry` function, pure and typed (no ORM, no request), that turns
+the data into small frozen dataclasses: every position, path, class, colour and word, the
+accessible title and description included. Its `<chart>_svg` function renders them through
+templates/staff/charts/<chart>.svg and returns a SafeString that a page embeds as it is;
+Django's autoescaping makes text from data safe.
 
-Every element has a `chart-` class so the page stylesheet can theme it, and also inline
-default fill/stroke attributes so a chart looks right where the stylesheet is not loaded
-(an e-mail, the admin). Text that comes from data goes through `_tag`, which escapes it.
+The root scales to its container (`width="100%"` with a viewBox) and is an accessible image: a
+`<title>` names it, a `<desc>` says what the data shows in words, and every data point carries
+a `<title>` child with its exact value, which browsers show as a native tooltip. Every element
+has a `chart-` class so the page stylesheet can theme it, and also inline default fill/stroke
+attributes so a chart looks right where the stylesheet is not loaded (an e-mail, the admin).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import math
@@ -20,8 +24,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import ClassVar
 
-from django.utils.html import conditional_escape, format_html
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from customers.health import HEALTH_BANDS
@@ -38,18 +43,43 @@ __all__ = [
     "STATUS_COLOURS",
     "STATUS_SOFT_COLOURS",
     "TRACK_COLOUR",
+    "Axis",
     "BandColours",
+    "Box",
+    "Canvas",
+    "Chart",
+    "EmptyChart",
     "FactorBar",
+    "FactorBars",
+    "FactorRow",
+    "Gauge",
+    "GaugeArc",
+    "GridLine",
+    "Hatch",
+    "Histogram",
+    "HistogramBin",
     "LegendEntry",
+    "LineChart",
+    "Marker",
+    "Polyline",
+    "Reliability",
+    "Segment",
+    "Text",
     "band_colours",
     "band_legend",
+    "factor_bars_geometry",
     "factor_bars_svg",
     "format_number",
+    "gauge_geometry",
     "gauge_svg",
+    "histogram_geometry",
     "histogram_svg",
+    "line_chart_geometry",
     "line_chart_svg",
     "nice_ticks",
+    "reliability_geometry",
     "reliability_svg",
+    "render_chart",
 ]
 
 # The palette follows the page's CSS custom properties (staff/static/procx/procx.css),
@@ -79,7 +109,7 @@ class BandColours:
 
 
 # One entry per customers.health.HEALTH_BANDS name. The page stylesheet repeats them for the
-# band badges and legend swatches (.band-<name>); tests/interventions/test_charts.py checks the
+# band badges and legend swatches (.band-<name>); tests/staff/test_charts.py checks the
 # two agree, cover every band, and that each ink is readable on its soft background. Fair is
 # amber, not green: only "healthy" reads as good.
 HEALTH_BAND_COLOURS: Mapping[str, BandColours] = {
@@ -96,9 +126,8 @@ SMALL_FONT_SIZE = 11
 # wrap or measure itself, so label spacing and truncation work from this estimate.
 CHARACTER_WIDTH_EM = 0.56
 
-SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-
-# Below these shares of its maximum a factor is coloured "risk" or "watch".
+# Below these shares of its maximum a factor is coloured "risk" or "watch". They grade one
+# factor's share of its own points, not a health score, so they are not HEALTH_BANDS.
 FACTOR_RISK_SHARE = 0.4
 FACTOR_WATCH_SHARE = 0.7
 
@@ -225,6 +254,249 @@ def _band_range_text(low: float, high: float) -> str:
     return f"{format_number(low)} to {format_number(high)}"
 
 
+# Geometry ------------------------------------------------------------------------------------
+# What the templates in templates/staff/charts/ draw. The functions below compute every
+# position, path and word; a template only writes them out as SVG, and Django's autoescaping
+# makes text from data safe.
+
+
+class _Rounded:
+    """Rounds every float field to hundredths of a unit, as it is built: finer detail is
+    invisible, and the templates can then print a number as it is."""
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]  # only dataclasses mix this in
+            value = getattr(self, field.name)
+            if isinstance(value, float):
+                object.__setattr__(self, field.name, _coordinate(value))
+
+
+@dataclass(frozen=True)
+class Canvas(_Rounded):
+    """The root `<svg>`: its kind (class `chart-<kind>`), its size in user units, and the
+    `<title>` and `<desc>` that name it and say what it shows, tied to it by ids unique to
+    this render."""
+
+    kind: str
+    title: str
+    description: str
+    width: float
+    height: float
+    identifier: str = dataclasses.field(default_factory=lambda: _new_identifier())
+    font_size: float = SMALL_FONT_SIZE
+
+
+@dataclass(frozen=True)
+class Text(_Rounded):
+    """A `<text>`: what it says and where, anchored at `x` by `anchor`."""
+
+    content: str
+    x: float
+    y: float
+    css_class: str
+    anchor: str = "start"
+    size: float = SMALL_FONT_SIZE
+    fill: str = MUTED_COLOUR
+    weight: int | None = None
+
+
+@dataclass(frozen=True)
+class Segment(_Rounded):
+    """A straight `<line>` one unit wide: a gridline, an axis, a tick, the diagonal."""
+
+    css_class: str
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    stroke: str = AXIS_COLOUR
+    dasharray: str = ""
+
+
+@dataclass(frozen=True)
+class Box(_Rounded):
+    """A `<rect>`: a bar, a track, a shaded band, a hover target or an empty chart's frame."""
+
+    css_class: str
+    x: float
+    y: float
+    width: float
+    height: float
+    fill: str
+    corner: float | None = None
+    stroke: str = ""
+    stroke_width: float | None = None
+    dasharray: str = ""
+    fill_opacity: float | None = None
+
+
+@dataclass(frozen=True)
+class GridLine:
+    """A value axis's tick: a gridline across the plot and its label at the left."""
+
+    line: Segment
+    label: Text
+
+
+@dataclass(frozen=True)
+class Axis:
+    """An axis group (class `chart-x-axis` or `chart-y-axis`): its gridlines (a value axis),
+    its tick marks and its labels."""
+
+    css_class: str
+    gridlines: tuple[GridLine, ...] = ()
+    marks: tuple[Segment, ...] = ()
+    labels: tuple[Text, ...] = ()
+
+
+@dataclass(frozen=True)
+class Polyline:
+    """The line through a chart's points (class `chart-line`)."""
+
+    points: tuple[tuple[float, float], ...]
+    stroke: str = LINE_COLOUR
+
+    @property
+    def points_text(self) -> str:
+        return " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in self.points)
+
+
+@dataclass(frozen=True)
+class Marker(_Rounded):
+    """A data point's `<circle>` with its exact figures as a tooltip."""
+
+    css_class: str
+    x: float
+    y: float
+    radius: float
+    fill: str
+    tooltip: str
+    stroke: str = ""
+    stroke_width: float | None = None
+
+
+@dataclass(frozen=True)
+class EmptyChart:
+    """A chart with no data: its frame at its usual size, so the page does not jump when
+    data arrives, and "No data yet" in the middle."""
+
+    canvas: Canvas
+    frame: Box
+    message: Text
+    template_name: ClassVar[str] = "staff/charts/empty.svg"
+
+
+@dataclass(frozen=True)
+class HistogramBin:
+    """One bin: a full-height transparent `hit` box (so a short bar is easy to hover), the
+    `bar`, the dark `selected` segment at its foot if the bin holds any of the selection, and
+    the tooltip with its range, exact count, band and selection."""
+
+    tooltip: str
+    hit: Box
+    bar: Box
+    selected: Box | None
+
+
+@dataclass(frozen=True)
+class Histogram:
+    canvas: Canvas
+    y_axis: Axis
+    bins: tuple[HistogramBin, ...]
+    baseline: Segment
+    x_axis: Axis
+    axis_label: Text | None
+    template_name: ClassVar[str] = "staff/charts/histogram.svg"
+
+
+@dataclass(frozen=True)
+class LineChart:
+    canvas: Canvas
+    band: Box | None
+    y_axis: Axis
+    baseline: Segment
+    x_axis: Axis
+    line: Polyline | None
+    points: tuple[Marker, ...]
+    latest: Text
+    template_name: ClassVar[str] = "staff/charts/line_chart.svg"
+
+
+@dataclass(frozen=True)
+class GaugeArc:
+    """A stretch of the gauge's half-circle from the share `start` to `end` of its maximum:
+    the `<path>` and the points where it starts and ends."""
+
+    css_class: str
+    path: str
+    start_point: tuple[float, float]
+    end_point: tuple[float, float]
+    stroke: str
+    tooltip: str = ""
+
+
+@dataclass(frozen=True)
+class Gauge(_Rounded):
+    canvas: Canvas
+    thickness: float
+    tracks: tuple[GaugeArc, ...]
+    end_labels: tuple[Text, ...]
+    value_arc: GaugeArc | None
+    number: Text
+    caption: Text
+    template_name: ClassVar[str] = "staff/charts/gauge.svg"
+
+
+@dataclass(frozen=True)
+class Hatch:
+    """The diagonal hatching that fills a factor's track when the factor has no data."""
+
+    identifier: str
+    background: str = TRACK_COLOUR
+    stroke: str = NO_DATA_COLOUR
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    tooltip: str
+    label: Text
+    track: Box
+    fill: Box
+    value: Text
+    detail: Text | None
+
+
+@dataclass(frozen=True)
+class FactorBars:
+    canvas: Canvas
+    hatch: Hatch | None
+    rows: tuple[FactorRow, ...]
+    template_name: ClassVar[str] = "staff/charts/factor_bars.svg"
+
+
+@dataclass(frozen=True)
+class Reliability:
+    canvas: Canvas
+    y_axis: Axis
+    baseline: Segment
+    x_axis: Axis
+    diagonal: Segment
+    line: Polyline | None
+    points: tuple[Marker, ...]
+    template_name: ClassVar[str] = "staff/charts/reliability.svg"
+
+
+Chart = EmptyChart | Histogram | LineChart | Gauge | FactorBars | Reliability
+
+
+def render_chart(chart: Chart) -> SafeString:
+    """The chart as inline SVG markup, through its template."""
+    return mark_safe(render_to_string(chart.template_name, {"chart": chart}))  # the template escaped it
+
+
+# Histogram ---------------------------------------------------------------------------------
+
+
 def histogram_svg(
     counts: Sequence[int],
     *,
@@ -247,6 +519,30 @@ def histogram_svg(
     band and selection, over a full-height transparent rectangle so that even a short bar is
     easy to hover. All-zero or no counts draw "No data yet".
     """
+    return render_chart(
+        histogram_geometry(
+            counts,
+            edges=edges,
+            title=title,
+            x_label=x_label,
+            bands=bands,
+            selected=selected,
+            selected_label=selected_label,
+        )
+    )
+
+
+def histogram_geometry(
+    counts: Sequence[int],
+    *,
+    edges: Sequence[float],
+    title: str,
+    x_label: str = "",
+    bands: Sequence[tuple[float, str]] | None = None,
+    selected: Sequence[int] | None = None,
+    selected_label: str = "in the at-risk list",
+) -> Histogram | EmptyChart:
+    """What histogram_svg draws."""
     bin_counts = [_count(count) for count in counts]
     edge_values = [float(edge) for edge in edges]
     width, height = 640.0, 200.0
@@ -276,15 +572,7 @@ def histogram_svg(
     def x_of(edge: float) -> float:
         return left + (edge - first_edge) / (last_edge - first_edge) * plot_width
 
-    parts = [
-        _y_grid(
-            y_ticks,
-            y_of=lambda count: bottom - count / y_top * plot_height,
-            left=left,
-            right=width - right,
-            label=format_number,
-        )
-    ]
+    bins = []
     band_totals: dict[str, int] = {}
     for index, count in enumerate(bin_counts):
         lower_edge, upper_edge = edge_values[index], edge_values[index + 1]
@@ -297,58 +585,45 @@ def histogram_svg(
         if bands is not None:
             band = _band_holding(band_bounds, lower_edge, upper_edge)
             if band is None:
-                bar_class, bar_colour = "chart-bar chart-bar-mixed", BAR_COLOUR
+                bar_class = "chart-bar chart-bar-mixed"
                 tooltip += " (more than one health band)"
             else:
                 bar_class, bar_colour = f"chart-bar chart-band-{band}", band_colours(band).fill
                 band_totals[band] = band_totals.get(band, 0) + count
                 tooltip += f" ({band})"
-        children = [
-            _tag(
-                "rect",
-                {
-                    "class": "chart-bin-hit",
-                    "x": bar_left,
-                    "y": top,
-                    "width": bar_right - bar_left,
-                    "height": plot_height,
-                    "fill": "transparent",
-                },
-            ),
-            _tag(
-                "rect",
-                {
-                    "class": bar_class,
-                    "x": bar_left + gap / 2,
-                    "y": bottom - bar_height,
-                    "width": bar_right - bar_left - gap,
-                    "height": bar_height,
-                    "fill": bar_colour,
-                },
-            ),
-        ]
+        segment = None
         if selected_counts[index]:
             tooltip += f", {selected_counts[index]:,} {selected_label}"
             selected_height = max(selected_counts[index] / y_top * plot_height, 3.0)
-            children.append(
-                _tag(
-                    "rect",
-                    {
-                        "class": "chart-bar-selected",
-                        "x": bar_left + gap / 2,
-                        "y": bottom - selected_height,
-                        "width": bar_right - bar_left - gap,
-                        "height": selected_height,
-                        "fill": INK_COLOUR,
-                    },
-                )
+            segment = Box(
+                "chart-bar-selected",
+                x=bar_left + gap / 2,
+                y=bottom - selected_height,
+                width=bar_right - bar_left - gap,
+                height=selected_height,
+                fill=INK_COLOUR,
             )
-        parts.append(_tag("g", {"class": "chart-bin"}, _tag("title", {}, tooltip), *children))
-    parts.append(_baseline(left, width - right, bottom))
-    parts.append(_edge_ticks(edge_values, x_of=x_of, baseline=bottom))
-    if x_label:
-        parts.append(
-            _text(x_label, x=left + plot_width / 2, y=height - 6, css_class="chart-axis-label", anchor="middle")
+        bins.append(
+            HistogramBin(
+                tooltip=tooltip,
+                hit=Box(
+                    "chart-bin-hit",
+                    x=bar_left,
+                    y=top,
+                    width=bar_right - bar_left,
+                    height=plot_height,
+                    fill="transparent",
+                ),
+                bar=Box(
+                    bar_class,
+                    x=bar_left + gap / 2,
+                    y=bottom - bar_height,
+                    width=bar_right - bar_left - gap,
+                    height=bar_height,
+                    fill=bar_colour,
+                ),
+                selected=segment,
+            )
         )
 
     bins_in_words = ", ".join(
@@ -364,7 +639,27 @@ def histogram_svg(
         description += f" Colours are health bands: {bands_in_words}."
     if selected is not None:
         description += f" {sum(selected_counts):,} {selected_label}, drawn dark at the foot of their bars."
-    return _svg(kind="histogram", title=title, description=description, width=width, height=height, parts=parts)
+    return Histogram(
+        canvas=Canvas("histogram", title=title, description=description, width=width, height=height),
+        y_axis=_value_axis(
+            y_ticks,
+            y_of=lambda count: bottom - count / y_top * plot_height,
+            left=left,
+            right=width - right,
+            label=format_number,
+        ),
+        bins=tuple(bins),
+        baseline=_baseline(left, width - right, bottom),
+        x_axis=_edge_axis(edge_values, x_of=x_of, baseline=bottom),
+        axis_label=(
+            Text(x_label, x=left + plot_width / 2, y=height - 6, css_class="chart-axis-label", anchor="middle")
+            if x_label
+            else None
+        ),
+    )
+
+
+# Line chart --------------------------------------------------------------------------------
 
 
 def line_chart_svg(
@@ -389,6 +684,24 @@ def line_chart_svg(
     Aware datetimes are placed by their own wall-clock time: convert them to the display time
     zone first (django.utils.timezone.localtime).
     """
+    return render_chart(
+        line_chart_geometry(
+            points, title=title, value_format=value_format, y_min=y_min, y_max=y_max, annotations=annotations, band=band
+        )
+    )
+
+
+def line_chart_geometry(
+    points: Sequence[tuple[datetime.datetime | datetime.date, float]],
+    *,
+    title: str,
+    value_format: Callable[[float], str] = format_number,
+    y_min: float | None = None,
+    y_max: float | None = None,
+    annotations: Sequence[str | None] | None = None,
+    band: tuple[float, float] | None = None,
+) -> LineChart | EmptyChart:
+    """What line_chart_svg draws."""
     if annotations is not None and len(annotations) != len(points):
         raise ValueError(f"{len(annotations)} annotations for {len(points)} points: they must align")
     if y_min is not None and y_max is not None and y_min > y_max:
@@ -432,67 +745,55 @@ def line_chart_svg(
     def y_of(value: float) -> float:
         return bottom - (value - domain_low) / (domain_high - domain_low) * plot_height
 
-    parts = []
+    shaded = None
     if band is not None:
         band_low, band_high = max(band[0], domain_low), min(band[1], domain_high)
         if band_low < band_high:
-            parts.append(
-                _tag(
-                    "rect",
-                    {
-                        "class": "chart-band",
-                        "x": left,
-                        "y": y_of(band_high),
-                        "width": plot_width,
-                        "height": y_of(band_low) - y_of(band_high),
-                        "fill": STATUS_SOFT_COLOURS["risk"],
-                    },
-                )
+            shaded = Box(
+                "chart-band",
+                x=left,
+                y=y_of(band_high),
+                width=plot_width,
+                height=y_of(band_low) - y_of(band_high),
+                fill=STATUS_SOFT_COLOURS["risk"],
             )
-    parts.append(_y_grid(y_ticks, y_of=y_of, left=left, right=width - right, label=value_format))
-    parts.append(_baseline(left, width - right, bottom))
     date_ticks = _date_ticks(first_day, last_day)
-    parts.append(
-        _tag(
-            "g",
-            {"class": "chart-x-axis"},
-            *[_tick_mark(x_of(day), bottom) for day, _ in date_ticks],
-            *[
-                _text(label, x=x_of(day), y=bottom + 16, css_class="chart-tick-label", anchor="middle")
-                for day, label in date_ticks
-            ],
-        )
-    )
-
     coordinates = [(x_of(day), y_of(value)) for day, _, value, _ in rows]
-    if len(coordinates) > 1:
-        parts.append(_line(coordinates))
+    markers = []
     for (x, y), (_, moment, value, annotation) in zip(coordinates, rows, strict=True):
         tooltip = f"{_full_date(moment)}: {value_format(value)}"
         if annotation:
+            # An annotated point is a hollow ring, larger than the plain dots, so the eye finds
+            # the changes that have an explanation.
             tooltip += f" — {annotation}"
-        # An annotated point is a hollow ring, larger than the plain dots, so the eye finds
-        # the changes that have an explanation.
-        marker = (
-            {"class": "chart-point chart-point-moved", "r": 4, "fill": PANEL_COLOUR, "stroke": LINE_COLOUR}
-            if annotation
-            else {"class": "chart-point", "r": 2.5, "fill": LINE_COLOUR, "stroke": "none"}
-        )
-        parts.append(
-            _tag("circle", {"cx": x, "cy": y, "stroke-width": 1.5, **marker}, _tag("title", {}, tooltip)),
-        )
+            markers.append(
+                Marker(
+                    "chart-point chart-point-moved",
+                    x,
+                    y,
+                    radius=4,
+                    fill=PANEL_COLOUR,
+                    tooltip=tooltip,
+                    stroke=LINE_COLOUR,
+                    stroke_width=1.5,
+                )
+            )
+        else:
+            markers.append(
+                Marker(
+                    "chart-point", x, y, radius=2.5, fill=LINE_COLOUR, tooltip=tooltip, stroke="none", stroke_width=1.5
+                )
+            )
     # The latest value is the one staff act on, so it is written out, not only hovered.
     last_x, last_y = coordinates[-1]
-    parts.append(
-        _text(
-            value_format(rows[-1][2]),
-            x=last_x,
-            y=last_y - 8,
-            css_class="chart-value-label",
-            anchor="end" if len(rows) > 1 else "middle",
-            fill="currentColor",
-            weight=600,
-        )
+    latest = Text(
+        value_format(rows[-1][2]),
+        x=last_x,
+        y=last_y - 8,
+        css_class="chart-value-label",
+        anchor="end" if len(rows) > 1 else "middle",
+        fill="currentColor",
+        weight=600,
     )
 
     if len(rows) == 1:
@@ -510,7 +811,26 @@ def line_chart_svg(
         description += f" {annotated:,} {'change is' if annotated == 1 else 'changes are'} explained."
     if band is not None:
         description += f" Shaded zone from {value_format(band[0])} to {value_format(band[1])}."
-    return _svg(kind="line-chart", title=title, description=description, width=width, height=height, parts=parts)
+    return LineChart(
+        canvas=Canvas("line-chart", title=title, description=description, width=width, height=height),
+        band=shaded,
+        y_axis=_value_axis(y_ticks, y_of=y_of, left=left, right=width - right, label=value_format),
+        baseline=_baseline(left, width - right, bottom),
+        x_axis=Axis(
+            "chart-x-axis",
+            marks=tuple(_tick_mark(x_of(day), bottom) for day, _ in date_ticks),
+            labels=tuple(
+                Text(label, x=x_of(day), y=bottom + 16, css_class="chart-tick-label", anchor="middle")
+                for day, label in date_ticks
+            ),
+        ),
+        line=Polyline(tuple(coordinates)) if len(coordinates) > 1 else None,
+        points=tuple(markers),
+        latest=latest,
+    )
+
+
+# Gauge -------------------------------------------------------------------------------------
 
 
 def gauge_svg(
@@ -526,9 +846,20 @@ def gauge_svg(
 
     `bands` are (upper bound, name) pairs in increasing order, the health bands by default; a
     value belongs to the first band whose upper bound it is below, else to the last, the rule
-    of customers.health.health_band (so 40 is "poor" and 62 "fair"). None, or NaN (how a
-    missing score arrives from pandas), draws "—" and "no score yet".
+    of customers.health.health_band. None, or NaN (how a missing score arrives from pandas),
+    draws "—" and "no score yet".
     """
+    return render_chart(gauge_geometry(value, maximum=maximum, title=title, bands=bands))
+
+
+def gauge_geometry(
+    value: float | None,
+    *,
+    maximum: float = 100,
+    title: str,
+    bands: Sequence[tuple[float, str]] = HEALTH_BANDS,
+) -> Gauge:
+    """What gauge_svg draws."""
     if not maximum > 0 or not math.isfinite(maximum):
         raise ValueError(f"maximum must be a positive number, not {maximum!r}")
     if not bands:
@@ -543,90 +874,89 @@ def gauge_svg(
     centre_x, centre_y = width / 2, radius + thickness / 2 + 4
     height = centre_y + 20
 
-    def arc(start: float, end: float, attributes: Mapping[str, object], *children: str) -> SafeString:
-        return _tag(
-            "path",
-            {
-                "d": _arc_path(centre_x, centre_y, radius, start, end),
-                "fill": "none",
-                "stroke-width": thickness,
-                **attributes,
-            },
-            *children,
+    def arc(start: float, end: float, css_class: str, stroke: str, tooltip: str = "") -> GaugeArc:
+        start_point, end_point = (
+            _arc_point(centre_x, centre_y, radius, start),
+            _arc_point(centre_x, centre_y, radius, end),
         )
+        # Never more than half a turn, so the small arc is the right one; sweep 1 runs clockwise
+        # on screen, from the left end over the top to the right.
+        path = (
+            f"M {_coordinate(start_point[0])} {_coordinate(start_point[1])} "
+            f"A {_coordinate(radius)} {_coordinate(radius)} 0 0 1 {_coordinate(end_point[0])} {_coordinate(end_point[1])}"
+        )
+        return GaugeArc(css_class, path, start_point, end_point, stroke=stroke, tooltip=tooltip)
 
-    parts = []
+    tracks = []
     lower = 0.0
     for upper, name in bands:
         start, end = _share(lower, maximum), _share(upper, maximum)
         if end > start:
-            parts.append(
+            tracks.append(
                 arc(
                     start,
                     end,
-                    {
-                        "class": f"chart-gauge-track chart-gauge-track-{name}",
-                        "stroke": band_colours(name).soft,
-                    },
-                    _tag("title", {}, f"{name}: {format_number(lower)} to {format_number(upper)}"),
+                    f"chart-gauge-track chart-gauge-track-{name}",
+                    band_colours(name).soft,
+                    f"{name}: {format_number(lower)} to {format_number(upper)}",
                 )
             )
         lower = float(upper)
     if lower < maximum:
-        parts.append(
-            arc(_share(lower, maximum), 1.0, {"class": "chart-gauge-track", "stroke": TRACK_COLOUR}),
-        )
-    for end_value, anchor_x in ((0.0, centre_x - radius), (float(maximum), centre_x + radius)):
-        parts.append(
-            _text(format_number(end_value), x=anchor_x, y=centre_y + 16, css_class="chart-tick-label", anchor="middle")
-        )
+        tracks.append(arc(_share(lower, maximum), 1.0, "chart-gauge-track", TRACK_COLOUR))
+    end_labels = tuple(
+        Text(format_number(end_value), x=anchor_x, y=centre_y + 16, css_class="chart-tick-label", anchor="middle")
+        for end_value, anchor_x in ((0.0, centre_x - radius), (float(maximum), centre_x + radius))
+    )
 
     of_maximum = f"of {format_number(maximum)}"
     if value is None:
-        parts.append(
-            _text(
-                "—",
-                x=centre_x,
-                y=centre_y - 14,
-                css_class="chart-gauge-number chart-gauge-empty",
-                anchor="middle",
-                size=30,
-                fill=MUTED_COLOUR,
-            )
+        value_arc = None
+        number = Text(
+            "—",
+            x=centre_x,
+            y=centre_y - 14,
+            css_class="chart-gauge-number chart-gauge-empty",
+            anchor="middle",
+            size=30,
+            fill=MUTED_COLOUR,
         )
-        parts.append(
-            _text("no score yet", x=centre_x, y=centre_y + 4, css_class="chart-gauge-caption", anchor="middle")
-        )
+        caption = Text("no score yet", x=centre_x, y=centre_y + 4, css_class="chart-gauge-caption", anchor="middle")
         description = f"{title}: no score yet."
     else:
         band_name = next((name for upper, name in bands if value < upper), bands[-1][1])
-        parts.append(
-            arc(
-                0.0,
-                _share(value, maximum),
-                {
-                    "class": f"chart-gauge-value chart-gauge-{band_name}",
-                    "stroke": band_colours(band_name).fill,
-                },
-                _tag("title", {}, f"{format_number(value)} {of_maximum} ({band_name})"),
-            )
+        value_arc = arc(
+            0.0,
+            _share(value, maximum),
+            f"chart-gauge-value chart-gauge-{band_name}",
+            band_colours(band_name).fill,
+            f"{format_number(value)} {of_maximum} ({band_name})",
         )
         shown = f"{_round_half_up(value):,}"
-        parts.append(
-            _text(
-                shown,
-                x=centre_x,
-                y=centre_y - 14,
-                css_class="chart-gauge-number",
-                anchor="middle",
-                size=30,
-                fill="currentColor",
-                weight=600,
-            )
+        number = Text(
+            shown,
+            x=centre_x,
+            y=centre_y - 14,
+            css_class="chart-gauge-number",
+            anchor="middle",
+            size=30,
+            fill="currentColor",
+            weight=600,
         )
-        parts.append(_text(of_maximum, x=centre_x, y=centre_y + 4, css_class="chart-gauge-caption", anchor="middle"))
+        caption = Text(of_maximum, x=centre_x, y=centre_y + 4, css_class="chart-gauge-caption", anchor="middle")
         description = f"{title}: {shown} {of_maximum} ({band_name})."
-    return _svg(kind="gauge", title=title, description=description, width=width, height=height, parts=parts)
+    return Gauge(
+        canvas=Canvas("gauge", title=title, description=description, width=width, height=height),
+        thickness=thickness,
+        tracks=tuple(tracks),
+        end_labels=end_labels,
+        value_arc=value_arc,
+        number=number,
+        caption=caption,
+    )
+
+
+# Factor bars -------------------------------------------------------------------------------
 
 
 def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
@@ -639,6 +969,11 @@ def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
     hatched track and a grey fill (`chart-bar-no-data`) and says "(no data)" after its points,
     since those points are a default and not earned.
     """
+    return render_chart(factor_bars_geometry(factors, title=title))
+
+
+def factor_bars_geometry(factors: Sequence[FactorBar], *, title: str) -> FactorBars | EmptyChart:
+    """What factor_bars_svg draws."""
     width = 640.0
     if not factors:
         return _empty_chart(kind="factor-bars", title=title, width=width, height=80.0)
@@ -649,7 +984,7 @@ def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
             raise ValueError(f"factor {factor.label!r} has no finite points ({factor.points!r})")
 
     identifier = _new_identifier()
-    hatch_id = f"{identifier}-hatch"
+    hatch = Hatch(f"{identifier}-hatch") if any(factor.no_data for factor in factors) else None
     value_texts = [
         f"{format_number(factor.points)} / {format_number(factor.maximum)}" + (" (no data)" if factor.no_data else "")
         for factor in factors
@@ -662,26 +997,7 @@ def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
     # The detail has its own line under the label, so it may run under the track too.
     detail_limit = int(width / (SMALL_FONT_SIZE * CHARACTER_WIDTH_EM))
 
-    parts: list[SafeString] = []
-    if any(factor.no_data for factor in factors):
-        parts.append(
-            _tag(
-                "defs",
-                {},
-                _tag(
-                    "pattern",
-                    {
-                        "id": hatch_id,
-                        "width": 6,
-                        "height": 6,
-                        "patternUnits": "userSpaceOnUse",
-                        "patternTransform": "rotate(45)",
-                    },
-                    _tag("rect", {"width": 6, "height": 6, "fill": TRACK_COLOUR}),
-                    _tag("line", {"x1": 0, "y1": 0, "x2": 0, "y2": 6, "stroke": NO_DATA_COLOUR, "stroke-width": 1.5}),
-                ),
-            )
-        )
+    rows = []
     row_top = 4.0
     for factor, value_text in zip(factors, value_texts, strict=True):
         track_width = factor.maximum / largest_maximum * (track_right - track_left)
@@ -694,49 +1010,59 @@ def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
             fill_class, fill_colour = "chart-bar-watch", STATUS_COLOURS["watch"]
         else:
             fill_class, fill_colour = "chart-bar-good", STATUS_COLOURS["good"]
-        tooltip = f"{factor.label}: {value_text}" + (f" — {factor.detail}" if factor.detail else "")
-        track_attributes: dict[str, object] = {
-            "class": "chart-factor-track chart-factor-track-no-data" if factor.no_data else "chart-factor-track",
-            "x": track_left,
-            "y": row_top + 5,
-            "width": track_width,
-            "height": 10,
-            "rx": 2,
-            "fill": f"url(#{hatch_id})" if factor.no_data else TRACK_COLOUR,
-        }
-        if factor.no_data:
-            track_attributes |= {"stroke": MUTED_COLOUR, "stroke-width": 0.75, "stroke-dasharray": "3 2"}
-        children = [
-            _tag("title", {}, tooltip),
-            _text(
-                _truncate(factor.label, label_limit),
-                x=0,
-                y=row_top + 14,
-                css_class="chart-factor-label",
-                size=LABEL_FONT_SIZE,
-                fill="currentColor",
-            ),
-            _tag("rect", track_attributes),
-            _tag(
-                "rect",
-                {
-                    "class": f"chart-factor-fill {fill_class}",
-                    "x": track_left,
-                    "y": row_top + 5,
-                    "width": share * track_width,
-                    "height": 10,
-                    "rx": 2,
-                    "fill": fill_colour,
-                    "fill-opacity": 0.6 if factor.no_data else 1,
-                },
-            ),
-            _text(value_text, x=width - 4, y=row_top + 14, css_class="chart-factor-value", anchor="end"),
-        ]
-        if factor.detail:
-            children.append(
-                _text(_truncate(factor.detail, detail_limit), x=0, y=row_top + 29, css_class="chart-factor-detail")
+        if hatch is not None and factor.no_data:
+            track = Box(
+                "chart-factor-track chart-factor-track-no-data",
+                x=track_left,
+                y=row_top + 5,
+                width=track_width,
+                height=10,
+                corner=2,
+                fill=f"url(#{hatch.identifier})",
+                stroke=MUTED_COLOUR,
+                stroke_width=0.75,
+                dasharray="3 2",
             )
-        parts.append(_tag("g", {"class": "chart-factor"}, *children))
+        else:
+            track = Box(
+                "chart-factor-track",
+                x=track_left,
+                y=row_top + 5,
+                width=track_width,
+                height=10,
+                corner=2,
+                fill=TRACK_COLOUR,
+            )
+        rows.append(
+            FactorRow(
+                tooltip=f"{factor.label}: {value_text}" + (f" — {factor.detail}" if factor.detail else ""),
+                label=Text(
+                    _truncate(factor.label, label_limit),
+                    x=0,
+                    y=row_top + 14,
+                    css_class="chart-factor-label",
+                    size=LABEL_FONT_SIZE,
+                    fill="currentColor",
+                ),
+                track=track,
+                fill=Box(
+                    f"chart-factor-fill {fill_class}",
+                    x=track_left,
+                    y=row_top + 5,
+                    width=share * track_width,
+                    height=10,
+                    corner=2,
+                    fill=fill_colour,
+                    fill_opacity=0.6 if factor.no_data else 1,
+                ),
+                value=Text(value_text, x=width - 4, y=row_top + 14, css_class="chart-factor-value", anchor="end"),
+                detail=(
+                    Text(_truncate(factor.detail, detail_limit), x=0, y=row_top + 29, css_class="chart-factor-detail")
+                    if factor.detail
+                    else None
+                ),
+            )
+        )
         row_top += 36 if factor.detail else 22
 
     total_points = sum(factor.points for factor in factors)
@@ -750,18 +1076,21 @@ def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
     description = (
         f"{title}, {format_number(total_points)} of {format_number(total_maximum)} points: {factors_in_words}."
     )
-    return _svg(
-        kind="factor-bars",
-        title=title,
-        description=description,
-        width=width,
-        height=row_top + 2,
-        parts=parts,
-        identifier=identifier,
+    return FactorBars(
+        canvas=Canvas(
+            "factor-bars",
+            title=title,
+            description=description,
+            width=width,
+            height=row_top + 2,
+            identifier=identifier,
+        ),
+        hatch=hatch,
+        rows=tuple(rows),
     )
 
 
-# Building blocks ---------------------------------------------------------------------------
+# Reliability curve -------------------------------------------------------------------------
 
 
 def reliability_svg(points: Sequence[Mapping[str, float]], *, title: str) -> SafeString:
@@ -772,6 +1101,11 @@ def reliability_svg(points: Sequence[Mapping[str, float]], *, title: str) -> Saf
     customers.churn.reliability_curve gives them). Each point's `<title>` says its figures, and
     the description says how far the model is from the diagonal, so the chart reads without sight.
     """
+    return render_chart(reliability_geometry(points, title=title))
+
+
+def reliability_geometry(points: Sequence[Mapping[str, float]], *, title: str) -> Reliability | EmptyChart:
+    """What reliability_svg draws."""
     width, height = 360.0, 300.0
     rows = []
     for index, point in enumerate(points):
@@ -794,45 +1128,7 @@ def reliability_svg(points: Sequence[Mapping[str, float]], *, title: str) -> Saf
     def percent(share: float) -> str:
         return f"{format_number(share * 100)} %"
 
-    parts = [
-        _y_grid(ticks, y_of=y_of, left=left, right=right, label=percent),
-        _baseline(left, right, bottom),
-        _tag(
-            "g",
-            {"class": "chart-x-axis"},
-            *[_tick_mark(x_of(tick), bottom) for tick in ticks],
-            *[
-                _text(percent(tick), x=x_of(tick), y=bottom + 16, css_class="chart-tick-label", anchor="middle")
-                for tick in ticks
-            ],
-            _text("predicted risk", x=(left + right) / 2, y=bottom + 32, css_class="chart-axis-label", anchor="middle"),
-        ),
-        _tag(
-            "line",
-            {
-                "class": "chart-diagonal",
-                "x1": x_of(0),
-                "y1": y_of(0),
-                "x2": x_of(1),
-                "y2": y_of(1),
-                "stroke": AXIS_COLOUR,
-                "stroke-width": 1,
-                "stroke-dasharray": "4 3",
-            },
-        ),
-    ]
     coordinates = [(x_of(predicted), y_of(observed)) for predicted, observed, _ in rows]
-    if len(coordinates) > 1:
-        parts.append(_line(coordinates))
-    for (x, y), (predicted, observed, count) in zip(coordinates, rows, strict=True):
-        tooltip = f"predicted {percent(predicted)}, churned {percent(observed)} of {count:,} customers"
-        parts.append(
-            _tag(
-                "circle",
-                {"class": "chart-point", "cx": x, "cy": y, "r": 3, "fill": LINE_COLOUR},
-                _tag("title", {}, tooltip),
-            )
-        )
     customers = sum(count for _, _, count in rows)
     gap = sum(abs(predicted - observed) * count for predicted, observed, count in rows) / max(customers, 1)
     description = (
@@ -840,7 +1136,40 @@ def reliability_svg(points: Sequence[Mapping[str, float]], *, title: str) -> Saf
         f"share that churned. On average a bin's prediction is {gap * 100:.0f} points from what "
         "happened; the dashed diagonal is where a perfectly calibrated model's bins would lie."
     )
-    return _svg(kind="reliability", title=title, description=description, width=width, height=height, parts=parts)
+    return Reliability(
+        canvas=Canvas("reliability", title=title, description=description, width=width, height=height),
+        y_axis=_value_axis(ticks, y_of=y_of, left=left, right=right, label=percent),
+        baseline=_baseline(left, right, bottom),
+        x_axis=Axis(
+            "chart-x-axis",
+            marks=tuple(_tick_mark(x_of(tick), bottom) for tick in ticks),
+            labels=(
+                *(
+                    Text(percent(tick), x=x_of(tick), y=bottom + 16, css_class="chart-tick-label", anchor="middle")
+                    for tick in ticks
+                ),
+                Text(
+                    "predicted risk", x=(left + right) / 2, y=bottom + 32, css_class="chart-axis-label", anchor="middle"
+                ),
+            ),
+        ),
+        diagonal=Segment("chart-diagonal", x_of(0), y_of(0), x_of(1), y_of(1), dasharray="4 3"),
+        line=Polyline(tuple(coordinates)) if len(coordinates) > 1 else None,
+        points=tuple(
+            Marker(
+                "chart-point",
+                x,
+                y,
+                radius=3,
+                fill=LINE_COLOUR,
+                tooltip=f"predicted {percent(predicted)}, churned {percent(observed)} of {count:,} customers",
+            )
+            for (x, y), (predicted, observed, count) in zip(coordinates, rows, strict=True)
+        ),
+    )
+
+
+# Building blocks ---------------------------------------------------------------------------
 
 
 def _new_identifier() -> str:
@@ -849,177 +1178,61 @@ def _new_identifier() -> str:
     return f"chart-{uuid.uuid4().hex[:10]}"
 
 
-def _coordinate(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+def _coordinate(value: float) -> float:
+    """A coordinate to hundredths, whole numbers as ints, so "12" rather than "12.0"."""
+    rounded = round(float(value), 2) + 0.0  # adding 0.0 turns -0.0 into 0.0
+    return int(rounded) if rounded.is_integer() else rounded
 
 
-def _attribute_value(value: object) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _coordinate(value)
-    return str(value)
-
-
-def _tag(name: str, attributes: Mapping[str, object], *children: str) -> SafeString:
-    """An SVG element. Attribute values and plain-string children are escaped; SafeString
-    children (elements built here) are kept as they are."""
-    rendered_attributes = "".join(
-        format_html(' {}="{}"', key, _attribute_value(value)) for key, value in attributes.items() if value is not None
-    )
-    if not children:
-        return mark_safe(f"<{name}{rendered_attributes}/>")  # every part was escaped above
-    body = "".join(conditional_escape(child) for child in children)
-    return mark_safe(f"<{name}{rendered_attributes}>{body}</{name}>")  # every part was escaped above
-
-
-def _text(
-    content: str,
-    *,
-    x: float,
-    y: float,
-    css_class: str,
-    anchor: str = "start",
-    size: float = SMALL_FONT_SIZE,
-    fill: str = MUTED_COLOUR,
-    weight: int | None = None,
-) -> SafeString:
-    return _tag(
-        "text",
-        {
-            "class": css_class,
-            "x": x,
-            "y": y,
-            "text-anchor": anchor,
-            "font-size": size,
-            "font-weight": weight,
-            "fill": fill,
-        },
-        content,
-    )
-
-
-def _svg(
-    *,
-    kind: str,
-    title: str,
-    description: str,
-    width: float,
-    height: float,
-    parts: Sequence[str],
-    identifier: str | None = None,
-) -> SafeString:
-    identifier = identifier or _new_identifier()
-    return _tag(
-        "svg",
-        {
-            "xmlns": SVG_NAMESPACE,
-            "class": f"chart chart-{kind}",
-            "viewBox": f"0 0 {_coordinate(width)} {_coordinate(height)}",
-            "width": "100%",
-            "preserveAspectRatio": "xMidYMid meet",
-            "role": "img",
-            "aria-labelledby": f"{identifier}-title",
-            "aria-describedby": f"{identifier}-desc",
-            "font-family": "inherit",
-            "font-size": SMALL_FONT_SIZE,
-        },
-        _tag("title", {"id": f"{identifier}-title"}, title),
-        _tag("desc", {"id": f"{identifier}-desc"}, description),
-        *parts,
-    )
-
-
-def _empty_chart(*, kind: str, title: str, width: float, height: float) -> SafeString:
-    """The chart's frame at its usual size, so the page does not jump when data arrives."""
-    parts = [
-        _tag(
-            "rect",
-            {
-                "class": "chart-frame",
-                "x": 0.5,
-                "y": 0.5,
-                "width": width - 1,
-                "height": height - 1,
-                "rx": 4,
-                "fill": "none",
-                "stroke": GRID_COLOUR,
-                "stroke-dasharray": "4 3",
-            },
+def _empty_chart(*, kind: str, title: str, width: float, height: float) -> EmptyChart:
+    return EmptyChart(
+        canvas=Canvas(kind, title=title, description=f"{title}: no data yet.", width=width, height=height),
+        frame=Box(
+            "chart-frame",
+            x=0.5,
+            y=0.5,
+            width=width - 1,
+            height=height - 1,
+            corner=4,
+            fill="none",
+            stroke=GRID_COLOUR,
+            dasharray="4 3",
         ),
-        _text(
+        message=Text(
             NO_DATA_TEXT, x=width / 2, y=height / 2 + 4, css_class="chart-empty", anchor="middle", size=LABEL_FONT_SIZE
         ),
-    ]
-    return _svg(kind=kind, title=title, description=f"{title}: no data yet.", width=width, height=height, parts=parts)
+    )
 
 
-def _y_grid(
+def _value_axis(
     ticks: Sequence[float],
     *,
     y_of: Callable[[float], float],
     left: float,
     right: float,
     label: Callable[[float], str],
-) -> SafeString:
-    elements = []
-    for tick in ticks:
-        y = y_of(tick)
-        elements.append(
-            _tag(
-                "line",
-                {
-                    "class": "chart-grid",
-                    "x1": left,
-                    "x2": right,
-                    "y1": y,
-                    "y2": y,
-                    "stroke": GRID_COLOUR,
-                    "stroke-width": 1,
-                },
+) -> Axis:
+    return Axis(
+        "chart-y-axis",
+        gridlines=tuple(
+            GridLine(
+                line=Segment("chart-grid", left, y_of(tick), right, y_of(tick), stroke=GRID_COLOUR),
+                label=Text(label(tick), x=left - 6, y=y_of(tick) + 4, css_class="chart-tick-label", anchor="end"),
             )
-        )
-        elements.append(_text(label(tick), x=left - 6, y=y + 4, css_class="chart-tick-label", anchor="end"))
-    return _tag("g", {"class": "chart-y-axis"}, *elements)
-
-
-def _line(coordinates: Sequence[tuple[float, float]]) -> SafeString:
-    """The line through a chart's points (class `chart-line`)."""
-    return _tag(
-        "polyline",
-        {
-            "class": "chart-line",
-            "points": " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in coordinates),
-            "fill": "none",
-            "stroke": LINE_COLOUR,
-            "stroke-width": 1.5,
-            "stroke-linejoin": "round",
-        },
+            for tick in ticks
+        ),
     )
 
 
-def _baseline(left: float, right: float, y: float) -> SafeString:
-    return _tag(
-        "line",
-        {"class": "chart-axis", "x1": left, "x2": right, "y1": y, "y2": y, "stroke": AXIS_COLOUR, "stroke-width": 1},
-    )
+def _baseline(left: float, right: float, y: float) -> Segment:
+    return Segment("chart-axis", left, y, right, y)
 
 
-def _tick_mark(x: float, baseline: float) -> SafeString:
-    return _tag(
-        "line",
-        {
-            "class": "chart-tick",
-            "x1": x,
-            "x2": x,
-            "y1": baseline,
-            "y2": baseline + 4,
-            "stroke": AXIS_COLOUR,
-            "stroke-width": 1,
-        },
-    )
+def _tick_mark(x: float, baseline: float) -> Segment:
+    return Segment("chart-tick", x, baseline, x, baseline + 4)
 
 
-def _edge_ticks(edges: Sequence[float], *, x_of: Callable[[float], float], baseline: float) -> SafeString:
+def _edge_axis(edges: Sequence[float], *, x_of: Callable[[float], float], baseline: float) -> Axis:
     """A tick at every bin edge, labelled where the label fits: greedily from the left, and
     the last edge always, dropping the label before it if the two would touch."""
     labels = [format_number(edge) for edge in edges]
@@ -1033,12 +1246,14 @@ def _edge_ticks(edges: Sequence[float], *, x_of: Callable[[float], float], basel
         if len(labelled) > 1 and x_of(edges[last]) - x_of(edges[labelled[-1]]) < needed:
             labelled.pop()
         labelled.append(last)
-    elements = [_tick_mark(x_of(edge), baseline) for edge in edges]
-    elements += [
-        _text(labels[index], x=x_of(edges[index]), y=baseline + 16, css_class="chart-tick-label", anchor="middle")
-        for index in labelled
-    ]
-    return _tag("g", {"class": "chart-x-axis"}, *elements)
+    return Axis(
+        "chart-x-axis",
+        marks=tuple(_tick_mark(x_of(edge), baseline) for edge in edges),
+        labels=tuple(
+            Text(labels[index], x=x_of(edges[index]), y=baseline + 16, css_class="chart-tick-label", anchor="middle")
+            for index in labelled
+        ),
+    )
 
 
 def _text_width(text: str, size: float) -> float:
@@ -1096,16 +1311,10 @@ def _share(value: float, maximum: float) -> float:
     return min(max(value / maximum, 0.0), 1.0)
 
 
-def _arc_path(centre_x: float, centre_y: float, radius: float, start: float, end: float) -> str:
-    """The upper half-circle from share `start` to share `end` (0 at the left, 1 at the right)."""
-
-    def point(share: float) -> str:
-        angle = math.pi * (1 - share)
-        return f"{_coordinate(centre_x + radius * math.cos(angle))} {_coordinate(centre_y - radius * math.sin(angle))}"
-
-    # Never more than half a turn, so the small arc is the right one; sweep 1 runs clockwise on
-    # screen, from the left end over the top to the right.
-    return f"M {point(start)} A {_coordinate(radius)} {_coordinate(radius)} 0 0 1 {point(end)}"
+def _arc_point(centre_x: float, centre_y: float, radius: float, share: float) -> tuple[float, float]:
+    """The point of the upper half-circle at `share` of the way round: 0 at the left, 1 at the right."""
+    angle = math.pi * (1 - share)
+    return (_coordinate(centre_x + radius * math.cos(angle)), _coordinate(centre_y - radius * math.sin(angle)))
 
 
 def _day_number(moment: datetime.datetime | datetime.date) -> float:

@@ -24,6 +24,7 @@ from staff.charts import (
     histogram_svg,
     line_chart_svg,
     nice_ticks,
+    reliability_svg,
 )
 from staff.selectors import bin_counts, histogram_edges
 
@@ -81,6 +82,7 @@ EVERY_CHART = {
     "line": lambda title: line_chart_svg([(datetime.date(2025, 1, 1), 50.0)], title=title),
     "gauge": lambda title: gauge_svg(60, title=title),
     "factors": lambda title: factor_bars_svg([FactorBar("Recency", 10, 25)], title=title),
+    "reliability": lambda title: reliability_svg([{"predicted": 0.2, "observed": 0.3, "count": 9}], title=title),
     "empty": lambda title: histogram_svg([], edges=[], title=title),
 }
 
