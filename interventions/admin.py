@@ -25,7 +25,7 @@ from customers.selectors import (
 )
 from interventions.agents.llm import ModelConfig
 from interventions.models import REVIEW_PERMISSION, Activity, AgentStep, Intervention, OutboxMessage, Status
-from interventions.services import interventions_approve
+from interventions.services import Approval, interventions_approve
 
 
 class AgentStepInline(admin.TabularInline):
@@ -206,11 +206,13 @@ class InterventionAdmin(admin.ModelAdmin):
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Intervention]) -> None:
         pending = list(queryset.filter(status=Status.PENDING_REVIEW).values_list("pk", flat=True))
         outcomes = interventions_approve(intervention_ids=pending, user=request.user)
-        sent = sum(1 for outcome in outcomes.values() if outcome == Status.SENT)
-        failed = {pk: outcome for pk, outcome in outcomes.items() if outcome.startswith("failed")}
+        sent = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SENT)
+        failed = {pk: outcome for pk, outcome in outcomes.items() if outcome.approval is Approval.SEND_FAILED}
         self.message_user(request, f"Approved and sent {sent} intervention(s).", messages.SUCCESS)
         for pk, outcome in failed.items():
-            self.message_user(request, f"Intervention {pk}: approved, but sending {outcome}", messages.WARNING)
+            self.message_user(
+                request, f"Intervention {pk}: approved, but sending failed: {outcome.reason}", messages.WARNING
+            )
 
 
 # --- Customers: the at-risk list --------------------------------------------------------------

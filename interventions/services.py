@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -390,17 +391,34 @@ def intervention_approve(*, intervention: Intervention, user: object) -> Interve
     return intervention_send(intervention=intervention, user=user)
 
 
-def interventions_approve(*, intervention_ids: Sequence[int], user: object) -> dict[int, str]:
-    """Bulk approval: each pending one is approved and sent; returns, per id, what happened
-    ("sent", "failed: reason", or why it was not approved)."""
-    outcomes: dict[int, str] = {}
+class Approval(enum.Enum):
+    SENT = "sent"
+    SEND_FAILED = "send failed"  # approved, but the message did not go out
+    NOT_APPROVED = "not approved"  # not pending (already reviewed, ...): left as it was
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    """What bulk approval did with one intervention, and why when it did not send."""
+
+    approval: Approval
+    reason: str = ""  # the send error, or why it was not approved
+
+
+def interventions_approve(*, intervention_ids: Sequence[int], user: object) -> dict[int, ApprovalOutcome]:
+    """Bulk approval: each pending one is approved and sent; returns, per id, what happened."""
+    outcomes: dict[int, ApprovalOutcome] = {}
     for intervention in Intervention.objects.select_related("customer").filter(pk__in=list(intervention_ids)):
         try:
             done = intervention_approve(intervention=intervention, user=user)
         except InvalidTransition as error:
-            outcomes[intervention.pk] = str(error)
+            outcomes[intervention.pk] = ApprovalOutcome(Approval.NOT_APPROVED, str(error))
             continue
-        outcomes[intervention.pk] = done.status if done.status == Status.SENT else f"failed: {done.send_error}"
+        outcomes[intervention.pk] = (
+            ApprovalOutcome(Approval.SENT)
+            if done.status == Status.SENT
+            else ApprovalOutcome(Approval.SEND_FAILED, done.send_error)
+        )
     return outcomes
 
 

@@ -24,6 +24,8 @@ from interventions.language import LANGUAGE_NAMES
 from interventions.models import Channel, Intervention, InvalidTransition, Origin, Priority, Status
 from interventions.selectors import QueueFilters, queue_queryset, queue_rows, status_counts
 from interventions.services import (
+    Approval,
+    ApprovalOutcome,
     intervention_approve,
     intervention_edit,
     intervention_reject,
@@ -207,11 +209,11 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     if not ids:
         message = "Select the interventions to approve first."
-        outcomes: dict[int, str] = {}
+        outcomes: dict[int, ApprovalOutcome] = {}
     else:
         outcomes = interventions_approve(intervention_ids=ids, user=request.user)
-        sent = sum(1 for outcome in outcomes.values() if outcome == Status.SENT)
-        failed = sum(1 for outcome in outcomes.values() if outcome.startswith("failed"))
+        sent = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SENT)
+        failed = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SEND_FAILED)
         skipped = len(ids) - sent - failed
         message = f"{sent} approved and sent" + (f", {failed} failed to send" if failed else "")
         message += f", {skipped} not approved (already reviewed)" if skipped else ""
@@ -228,9 +230,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     html = render_to_string(f"{QUEUE_TEMPLATE}#bulk-result", context, request=request)
     for intervention in queue_rows(latest_finished_scan()).filter(pk__in=list(outcomes)):
         outcome = outcomes[intervention.pk]
-        notice = (
-            "" if outcome == Status.SENT else f"Not approved: {outcome}." if not outcome.startswith("failed") else ""
-        )
+        notice = f"Not approved: {outcome.reason}." if outcome.approval is Approval.NOT_APPROVED else ""
         html += render_to_string(
             f"{QUEUE_TEMPLATE}#row", {**context, "intervention": intervention, "notice": notice}, request=request
         )
