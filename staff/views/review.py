@@ -76,9 +76,9 @@ def _reload(intervention: Intervention) -> Intervention:
 def _answer(request: HttpRequest, intervention: Intervention, *, notice: str = "") -> HttpResponse:
     """What an action answers: the row (queue), the page's panels (intervention page), or a redirect."""
     intervention = _reload(intervention)
-    if request.htmx and request.POST.get("view") == "page":
+    if request.htmx and request.POST.get("view") == "page":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return _page_panels(request, intervention.pk, notice=notice)
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return _row(request, intervention, notice=notice)
     return redirect(request.POST.get("next") or reverse("intervention", args=[intervention.pk]))
 
@@ -104,7 +104,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "origin": Origin.choices,
         },
     }
-    if request.htmx and request.htmx.target == "queue-table":
+    if request.htmx and request.htmx.target == "queue-table":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return render(request, f"{QUEUE_TEMPLATE}#table", context)
     return render(request, QUEUE_TEMPLATE, context)
 
@@ -157,7 +157,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the row's inline editor. POST: save the edit (subject, body, language)."""
     intervention = get_object_or_404(queue_rows(latest_finished_scan()), pk=pk)
     if request.method == "GET":
-        if not request.htmx:  # without JavaScript the intervention page is the editor
+        if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up; without JavaScript the intervention page is the editor
             return redirect("intervention", pk=intervention.pk)
         if request.GET.get("cancel"):
             return _row(request, intervention)
@@ -171,7 +171,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             language=request.POST.get("language") or None,
         )
     except InvalidTransition as error:
-        if request.htmx and request.POST.get("view") != "page":
+        if request.htmx and request.POST.get("view") != "page":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
             return _row(request, _reload(intervention), notice=f"Not saved: {error}.", editing=True)
         return _answer(request, intervention, notice=f"Not saved: {error}.")
     return _answer(request, intervention, notice=f"Saved. Empathy {intervention.empathy_score}/100.")
@@ -218,7 +218,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         message = f"{sent} approved and sent" + (f", {failed} failed to send" if failed else "")
         message += f", {skipped} not approved (already reviewed)" if skipped else ""
         message += "."
-    if not request.htmx:
+    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return redirect(request.POST.get("next") or reverse("queue"))
     context = {
         "reviewer": is_reviewer(request),

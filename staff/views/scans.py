@@ -74,7 +74,7 @@ def churn_model_figures(model: ChurnModel | None) -> dict[str, object]:
 def scan_now(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         scan, created = scan_request(user=request.user)
-    if not request.htmx:
+    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return redirect("scans")
     return render(request, f"{TEMPLATE}#progress", {"active": scan, "already": not created})
 
