@@ -194,7 +194,8 @@ def health_risk(health_score: pd.Series) -> pd.Series:
 # --- the two model families -----------------------------------------------------------------------
 
 
-class SignConstrainedLogistic(ClassifierMixin, BaseEstimator):
+# scikit-learn ships no type information, so its base classes are Any to the type checker.
+class SignConstrainedLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Logistic regression whose coefficients keep the sign their feature's direction allows.
 
     `directions` gives one entry per leading input column (+1, -1 or 0, the rest are free).
@@ -229,14 +230,16 @@ class SignConstrainedLogistic(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(X, dtype=float) @ self.coef_[0] + self.intercept_[0]
+        scores: np.ndarray = np.asarray(X, dtype=float) @ self.coef_[0] + self.intercept_[0]
+        return scores
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         positive = 1 / (1 + np.exp(-self.decision_function(X)))
         return np.column_stack([1 - positive, positive])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+        predicted: np.ndarray = self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+        return predicted
 
 
 def _estimator(family: str, numeric: list[str], seed: int) -> Pipeline:
@@ -568,6 +571,7 @@ def _scores(y: np.ndarray, risk: np.ndarray | None, capacity_share: float) -> di
     scores.update(base_rate=base_rate, labelled=labelled, positives=positives)
     if risk is None or not 0 < positives < labelled:
         return scores
+    assert base_rate is not None  # 0 < positives < labelled
     risk = np.asarray(risk, dtype=float)
     precision = _precision_at_top(y, risk, max(1, math.ceil(TOP_SHARE * len(y))))
     capacity_count = max(1, round(capacity_share * len(y)))
@@ -603,7 +607,7 @@ def _precision_at_top(y: np.ndarray, risk: np.ndarray, cut: int) -> float:
 
 
 def risk_source_text(
-    *, usable: bool | None, auc: float | None = None, labelled: int | None = None, horizon_days: int | None = None
+    *, usable: bool | None, auc: float | None = None, labelled: float | None = None, horizon_days: int | None = None
 ) -> str:
     """Where the risk shown beside a customer comes from, in one line.
 
@@ -620,6 +624,7 @@ def risk_source_text(
     if not known_auc:
         counted = f" ({labelled:,} labelled)" if labelled is not None else ""
         return f"risk source: health score; too few churn labels of each kind to learn from{counted}"
+    assert auc is not None  # known_auc
     if auc < MIN_USABLE_AUC:
         return f"risk source: health score; the churn labels carry no usable signal, AUC {auc:.2f}"
     return f"risk source: health score; the churn model does not beat it, AUC {auc:.2f}"

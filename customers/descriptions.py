@@ -20,6 +20,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -355,7 +356,8 @@ class _ColumnReader:
     def missing(self, key: str) -> np.ndarray:
         if key not in self.signals:
             return np.ones(self.rows, dtype=bool)
-        return self.signals[key].isna().to_numpy(dtype=bool)
+        missing: np.ndarray = self.signals[key].isna().to_numpy(dtype=bool)
+        return missing
 
     def number(self, key: str) -> np.ndarray:
         if key not in self.signals or pd.api.types.is_datetime64_any_dtype(self.signals[key]):
@@ -364,7 +366,8 @@ class _ColumnReader:
         return np.where(np.isfinite(numbers_), numbers_, np.nan)
 
     def count(self, key: str) -> np.ndarray:
-        return np.trunc(np.nan_to_num(self.number(key), nan=0.0))
+        counts: np.ndarray = np.trunc(np.nan_to_num(self.number(key), nan=0.0))
+        return counts
 
     def days_since(self, key: str, *, as_of: pd.Series | pd.Timestamp) -> np.ndarray:
         if key not in self.signals:
@@ -379,7 +382,8 @@ class _ColumnReader:
         else:
             as_of_values = pd.Timestamp(as_of).to_datetime64()
         elapsed = pd.Series(as_of_values - values.to_numpy())
-        return (elapsed // ONE_DAY).to_numpy(dtype=float, na_value=np.nan)
+        days: np.ndarray = (elapsed // ONE_DAY).to_numpy(dtype=float, na_value=np.nan)
+        return days
 
     def per_segment(self, values: Mapping[str, object]) -> np.ndarray:
         """Each row's segment looked up in `values` (as _purchase_statements does), NaN where
@@ -389,7 +393,8 @@ class _ColumnReader:
         codes, segments = pd.factorize(self.signals["segment"], use_na_sentinel=True)
         found = [values.get(_text(segment)) if _text(segment) else None for segment in segments]
         numbers_ = np.array([value if _is_number(value) else np.nan for value in found] + [np.nan], dtype=float)
-        return numbers_[codes]  # the missing segment's code -1 picks the trailing NaN
+        by_row: np.ndarray = numbers_[codes]  # the missing segment's code -1 picks the trailing NaN
+        return by_row
 
 
 # --- one function per group of statements: (key, text) pairs, only when true ---
@@ -440,7 +445,11 @@ def _nps_statements(row: Mapping[str, object]) -> list[tuple[str, str]]:
     return []
 
 
-def _is_nps_drop(*, previous: float, latest: float) -> bool:
+@overload
+def _is_nps_drop(*, previous: float, latest: float) -> bool: ...
+@overload
+def _is_nps_drop(*, previous: np.ndarray, latest: np.ndarray) -> np.ndarray: ...
+def _is_nps_drop(*, previous: float | np.ndarray, latest: float | np.ndarray) -> bool | np.ndarray:
     """A drop worth stating: NPS_DROP_MIN_POINTS or more, or from a passive or promoter answer
     into detractor territory; 8 -> 7 is noise. (Works on numbers and on numpy arrays.)"""
     into_detractor = (latest <= DETRACTOR_MAX_NPS) & (previous > DETRACTOR_MAX_NPS)

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from django import forms
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
@@ -45,7 +45,7 @@ class WorkbookUploadForm(forms.Form):
         help_text="Moves every date and timestamp by the same number of days.",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.csv_members: list[zipfile.ZipInfo] | None = None
         # Files in an uploaded zip that are not CSV sheets: skipped, and said so.

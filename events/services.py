@@ -30,7 +30,7 @@ from events.providers import adapt, verify
 from events.providers.base import MAX_BODY_BYTES
 from events.signals import customer_events_stored
 from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType
-from procx_site.db import instance_insert
+from procx_site.db import column_name, instance_insert
 
 # Headers worth keeping in the log: what identifies and dates a delivery. Signatures are kept
 # (they are not secrets and show what was sent); authorization and cookies never are.
@@ -79,7 +79,7 @@ def _customer_exists(customer_id: str) -> bool:
     meta = Customer._meta
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s", [customer_id])
+        cursor.execute(f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(column_name(meta.pk))} = %s", [customer_id])
         return cursor.fetchone() is not None
 
 

@@ -8,10 +8,11 @@ send) pending drafts in bulk, through the same service as the queue.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
 from customers.admin import CustomerAdmin
@@ -25,7 +26,8 @@ from customers.selectors import (
 )
 from interventions.agents.llm import ModelConfig
 from interventions.models import REVIEW_PERMISSION, Activity, AgentStep, Intervention, OutboxMessage, Status
-from interventions.services.review import interventions_approve
+from interventions.services.review import Approval, interventions_approve
+from procx_site.auth import signed_in_user
 
 
 class AgentStepInline(admin.TabularInline):
@@ -143,7 +145,7 @@ class InterventionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Intervention | None = None) -> list[str]:
         # The draft is a record of what the pipeline did; staff change it on the review pages,
         # where the edit is attributed to them and the empathy score recomputed.
-        return [field for _, options in self.fieldsets for field in options["fields"]]
+        return [field for _, options in self.fieldsets for field in options["fields"]]  # type: ignore[misc]  # django-stubs types the fieldsets' fields loosely
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -158,7 +160,7 @@ class InterventionAdmin(admin.ModelAdmin):
         rank = getattr(intervention, "at_risk_rank", None)
         return f"at risk #{rank}" if rank is not None else "-"
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # type: ignore[override]
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         config = ModelConfig.from_settings()
         if not config.enabled:
             self.message_user(request, f"Drafts are written by the {config.describe()}.", messages.INFO)
@@ -205,12 +207,14 @@ class InterventionAdmin(admin.ModelAdmin):
     @admin.action(description="Approve and send the selected pending interventions", permissions=["review"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Intervention]) -> None:
         pending = list(queryset.filter(status=Status.PENDING_REVIEW).values_list("pk", flat=True))
-        outcomes = interventions_approve(intervention_ids=pending, user=request.user)
-        sent = sum(1 for outcome in outcomes.values() if outcome == Status.SENT)
-        failed = {pk: outcome for pk, outcome in outcomes.items() if outcome.startswith("failed")}
+        outcomes = interventions_approve(intervention_ids=pending, user=signed_in_user(request))
+        sent = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SENT)
+        failed = {pk: outcome for pk, outcome in outcomes.items() if outcome.approval is Approval.SEND_FAILED}
         self.message_user(request, f"Approved and sent {sent} intervention(s).", messages.SUCCESS)
         for pk, outcome in failed.items():
-            self.message_user(request, f"Intervention {pk}: approved, but sending {outcome}", messages.WARNING)
+            self.message_user(
+                request, f"Intervention {pk}: approved, but sending failed: {outcome.reason}", messages.WARNING
+            )
 
 
 # --- Customers: the at-risk list --------------------------------------------------------------
@@ -237,15 +241,15 @@ class AtRiskListFilter(admin.SimpleListFilter):
 
 
 class CustomerWithAtRiskAdmin(CustomerAdmin):
-    list_display = (*CustomerAdmin.list_display[:2], "at_risk_shown", *CustomerAdmin.list_display[2:])
-    list_filter = (AtRiskListFilter, *CustomerAdmin.list_filter)
-    fieldsets = tuple(
+    list_display = (*CustomerAdmin.list_display[:2], "at_risk_shown", *CustomerAdmin.list_display[2:])  # type: ignore[assignment]  # subclass extends the parent admin's tuples; django-stubs infers fixed-length tuples
+    list_filter = (AtRiskListFilter, *CustomerAdmin.list_filter)  # type: ignore[assignment]  # subclass extends the parent admin's tuples; django-stubs infers fixed-length tuples
+    fieldsets = tuple(  # type: ignore[assignment]  # subclass extends the parent admin's tuples; django-stubs infers fixed-length tuples
         (name, {**options, "fields": ("at_risk_status", *options["fields"])})
         if name == "Health (latest scan)"
         else (name, options)
         for name, options in CustomerAdmin.fieldsets
     )
-    readonly_fields = ("at_risk_status", *CustomerAdmin.readonly_fields)
+    readonly_fields = ("at_risk_status", *CustomerAdmin.readonly_fields)  # type: ignore[assignment]  # subclass extends the parent admin's tuples; django-stubs infers fixed-length tuples
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Customer]:
         return super().get_queryset(request).annotate(at_risk_rank=at_risk_rank(latest_finished_scan()))

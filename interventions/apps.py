@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+
+if TYPE_CHECKING:
+    from django.core.checks import CheckMessage
 
 SCAN_SCHEDULE_NAME = "ProCX proactive scan"
 
@@ -44,13 +49,13 @@ def ensure_reviewers_group(**kwargs: object) -> None:
         Group.objects.get_or_create(name=REVIEWERS_GROUP)[0].permissions.add(permission)
 
 
-def check_channel_backends(**kwargs: object) -> list[object]:
+def check_channel_backends(**kwargs: Any) -> list[CheckMessage]:
     """A system check: the SMS and call backends in settings can be imported."""
     from django.conf import settings
     from django.core.checks import Error
     from django.utils.module_loading import import_string
 
-    errors = []
+    errors: list[CheckMessage] = []
     for setting in ("PROCX_SMS_BACKEND", "PROCX_CALL_BACKEND"):
         path = getattr(settings, setting)
         try:

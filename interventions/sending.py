@@ -39,7 +39,8 @@ class OutgoingMessage:
 
 
 class ChannelBackend(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def send(self, message: OutgoingMessage) -> str:
         """Hand the message on; return the backend's reference for it. Raise if it did not go."""

@@ -8,11 +8,22 @@ prepared by each field (dates, decimals, JSON), so the rows are what `save()` wo
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import connection, models
 
 
-def column_prepare(field: models.Field, values: list[object]) -> list[object]:
+def column_name(field: models.Field) -> str:
+    """A concrete field's column. Django types `Field.column` as optional because fields that
+    are not concrete (relations seen from the other side) have none; these writers only take
+    concrete fields, so a missing column is a programming error, said at once."""
+    if field.column is None:
+        raise TypeError(f"{field!r} has no database column")
+    return field.column
+
+
+def column_prepare(field: models.Field[Any, Any], values: Sequence[object]) -> Sequence[object]:
     """A column's values as the database driver takes them, prepared per column, not per cell."""
     if isinstance(field, models.JSONField):
         return [connection.ops.adapt_json_value(value, field.encoder) for value in values]
@@ -29,12 +40,12 @@ def column_prepare(field: models.Field, values: list[object]) -> list[object]:
 def _insert_sql(model: type[models.Model], fields: list[models.Field]) -> str:
     quote = connection.ops.quote_name
     return (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column_name(field)) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
 
 
-def rows_insert(model: type[models.Model], columns: dict[str, list[object]]) -> None:
+def rows_insert(model: type[models.Model], columns: Mapping[str, Sequence[object]]) -> None:
     """Insert rows with one executemany: a fixed number of queries however many rows.
 
     (bulk_create splits into batches of 999 // fields rows on SQLite, so its query count

@@ -196,7 +196,11 @@ def _context(
             last_active_date=customer.last_active_date,
         ),
         language=LanguageView(
-            code=choice.code, source=choice.source, detected=choice.detected, mismatch=choice.mismatch, note=choice.note
+            code=choice.code,
+            source=choice.source,  # type: ignore[arg-type]  # a str in interventions.language, one of the same three values
+            detected=choice.detected,
+            mismatch=choice.mismatch,
+            note=choice.note,
         ),
         health=_health(customer, snapshot),
         orders=tuple(OrderView(**row) for row in orders),
@@ -204,7 +208,7 @@ def _context(
         tickets=tuple(TicketView(**row) for row in tickets),
         nps=tuple(NpsView(**row) for row in answers),
         events=tuple(EventView(**row) for row in events),
-        last_contacted_at=customer.last_sent_at,
+        last_contacted_at=customer.last_sent_at,  # type: ignore[attr-defined]  # a queryset annotation the stubs cannot see
     )
 
 

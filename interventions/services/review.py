@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +17,7 @@ from interventions.services.sending import intervention_send
 
 @transaction.atomic
 def intervention_edit(
-    *, intervention: Intervention, user: object, subject: str, body: str, language: str | None = None
+    *, intervention: Intervention, user: User, subject: str, body: str, language: str | None = None
 ) -> Intervention:
     """Staff change a pending draft's words (and, optionally, the language it is written in):
     kept as theirs (the draft stays in drafted_*), the empathy score recomputed by the same
@@ -71,7 +74,7 @@ def message_score(*, intervention: Intervention, subject: str, body: str, langua
     return score_message(subject=subject, body=body, language=language, facts=facts)
 
 
-def intervention_approve(*, intervention: Intervention, user: object) -> Intervention:
+def intervention_approve(*, intervention: Intervention, user: User) -> Intervention:
     """A reviewer approves a pending draft, and it is sent at once through its channel.
 
     Approving twice, or two reviewers at once, approves and sends once: the second gets
@@ -83,21 +86,38 @@ def intervention_approve(*, intervention: Intervention, user: object) -> Interve
     return intervention_send(intervention=intervention, user=user)
 
 
-def interventions_approve(*, intervention_ids: Sequence[int], user: object) -> dict[int, str]:
-    """Bulk approval: each pending one is approved and sent; returns, per id, what happened
-    ("sent", "failed: reason", or why it was not approved)."""
-    outcomes: dict[int, str] = {}
+class Approval(enum.Enum):
+    SENT = "sent"
+    SEND_FAILED = "send failed"  # approved, but the message did not go out
+    NOT_APPROVED = "not approved"  # not pending (already reviewed, ...): left as it was
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    """What bulk approval did with one intervention, and why when it did not send."""
+
+    approval: Approval
+    reason: str = ""  # the send error, or why it was not approved
+
+
+def interventions_approve(*, intervention_ids: Sequence[int], user: User) -> dict[int, ApprovalOutcome]:
+    """Bulk approval: each pending one is approved and sent; returns, per id, what happened."""
+    outcomes: dict[int, ApprovalOutcome] = {}
     for intervention in Intervention.objects.select_related("customer").filter(pk__in=list(intervention_ids)):
         try:
             done = intervention_approve(intervention=intervention, user=user)
         except InvalidTransition as error:
-            outcomes[intervention.pk] = str(error)
+            outcomes[intervention.pk] = ApprovalOutcome(Approval.NOT_APPROVED, str(error))
             continue
-        outcomes[intervention.pk] = done.status if done.status == Status.SENT else f"failed: {done.send_error}"
+        outcomes[intervention.pk] = (
+            ApprovalOutcome(Approval.SENT)
+            if done.status == Status.SENT
+            else ApprovalOutcome(Approval.SEND_FAILED, done.send_error)
+        )
     return outcomes
 
 
-def intervention_reject(*, intervention: Intervention, user: object, reason: str) -> Intervention:
+def intervention_reject(*, intervention: Intervention, user: User, reason: str) -> Intervention:
     """A reviewer rejects a pending draft, with a reason (kept, and in the audit trail)."""
     with transaction.atomic():
         intervention.reject(user=user, reason=reason)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +34,9 @@ def proactive_scan_run(
 def scans_abandoned_close(*, now: dt.datetime | None = None) -> int:
     """Mark queued or running scans older than the task timeout as failed: the worker that had
     them stopped (or never came), and they must not block "Run scan now" forever."""
-    cutoff = (now or timezone.now()) - dt.timedelta(seconds=int(settings.Q_CLUSTER.get("timeout", 600)))
+    cutoff = (now or timezone.now()) - dt.timedelta(
+        seconds=int(cast("dict[str, Any]", settings.Q_CLUSTER).get("timeout", 600))
+    )
     return ScanRun.objects.filter(
         status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING], started_at__lt=cutoff
     ).update(
@@ -42,7 +46,7 @@ def scans_abandoned_close(*, now: dt.datetime | None = None) -> int:
     )
 
 
-def scan_request(*, user: object) -> tuple[ScanRun, bool]:
+def scan_request(*, user: User) -> tuple[ScanRun, bool]:
     """ "Run scan now": a queued ScanRun, run by the worker after commit; returns it and whether it
     is new. While a scan is queued or running, asking again returns that one: scans do not pile up.
     One left behind by a stopped worker is closed as failed first."""

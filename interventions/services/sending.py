@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from customers.models import CustomerEvent
@@ -38,7 +39,7 @@ def _refusal(intervention: Intervention) -> str:
     return ""
 
 
-def intervention_send(*, intervention: Intervention, user: object | None) -> Intervention:
+def intervention_send(*, intervention: Intervention, user: User | None) -> Intervention:
     """Send an approved intervention (or retry a failed one) through its channel's backend, once.
 
     The intervention is claimed first (approved or failed -> sending, a conditional UPDATE),

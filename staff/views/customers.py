@@ -44,7 +44,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         if not at_risk_only:
             customer.at_risk_rank = ranks.get(customer.pk)  # type: ignore[attr-defined]
     template = "staff/customers.html"
-    if request.htmx and request.htmx.target == "customer-table":
+    if request.htmx and request.htmx.target == "customer-table":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         template += "#table"
     return render(
         request,

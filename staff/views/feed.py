@@ -70,7 +70,7 @@ def reprocess(request: HttpRequest, pk: int) -> HttpResponse:
             if delivery.outcome == DeliveryOutcome.REPROCESSED
             else f"Still waiting: {delivery.error}"
         )
-    if not request.htmx:
+    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return redirect("events")
     return render(
         request,

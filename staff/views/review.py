@@ -24,6 +24,8 @@ from interventions.language import LANGUAGE_NAMES
 from interventions.models import Channel, Intervention, InvalidTransition, Origin, Priority, Status
 from interventions.selectors import QueueFilters, queue_queryset, queue_rows, status_counts
 from interventions.services.review import (
+    Approval,
+    ApprovalOutcome,
     intervention_approve,
     intervention_edit,
     intervention_reject,
@@ -31,6 +33,7 @@ from interventions.services.review import (
     message_score,
 )
 from interventions.services.sending import intervention_send
+from procx_site.auth import signed_in_user
 from staff.charts import gauge_svg
 from staff.permissions import is_reviewer, reviewer_required, staff_required
 from staff.selectors import intervention_page_read
@@ -75,9 +78,9 @@ def _reload(intervention: Intervention) -> Intervention:
 def _answer(request: HttpRequest, intervention: Intervention, *, notice: str = "") -> HttpResponse:
     """What an action answers: the row (queue), the page's panels (intervention page), or a redirect."""
     intervention = _reload(intervention)
-    if request.htmx and request.POST.get("view") == "page":
+    if request.htmx and request.POST.get("view") == "page":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return _page_panels(request, intervention.pk, notice=notice)
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return _row(request, intervention, notice=notice)
     return redirect(request.POST.get("next") or reverse("intervention", args=[intervention.pk]))
 
@@ -103,7 +106,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "origin": Origin.choices,
         },
     }
-    if request.htmx and request.htmx.target == "queue-table":
+    if request.htmx and request.htmx.target == "queue-table":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return render(request, f"{QUEUE_TEMPLATE}#table", context)
     return render(request, QUEUE_TEMPLATE, context)
 
@@ -113,7 +116,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(Intervention.objects.select_related("customer"), pk=pk)
     try:
-        intervention = intervention_approve(intervention=intervention, user=request.user)
+        intervention = intervention_approve(intervention=intervention, user=signed_in_user(request))
     except InvalidTransition as error:
         return _answer(request, intervention, notice=f"Not approved: {error}.")
     if intervention.status == Status.SENT:
@@ -131,7 +134,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     if not reason:
         return _answer(request, intervention, notice="Not rejected: say why (the reason is kept for the team).")
     try:
-        intervention_reject(intervention=intervention, user=request.user, reason=reason[:2000])
+        intervention_reject(intervention=intervention, user=signed_in_user(request), reason=reason[:2000])
     except InvalidTransition as error:
         return _answer(request, intervention, notice=f"Not rejected: {error}.")
     return _answer(request, intervention, notice="Rejected.")
@@ -143,7 +146,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send an approved intervention that has not gone yet, or retry a failed one."""
     intervention = get_object_or_404(Intervention.objects.select_related("customer"), pk=pk)
     try:
-        intervention = intervention_send(intervention=intervention, user=request.user)
+        intervention = intervention_send(intervention=intervention, user=signed_in_user(request))
     except InvalidTransition as error:
         return _answer(request, intervention, notice=f"Not sent: {error}.")
     notice = "Sent." if intervention.status == Status.SENT else f"Sending failed: {intervention.send_error}"
@@ -156,7 +159,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the row's inline editor. POST: save the edit (subject, body, language)."""
     intervention = get_object_or_404(queue_rows(latest_finished_scan()), pk=pk)
     if request.method == "GET":
-        if not request.htmx:  # without JavaScript the intervention page is the editor
+        if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up; without JavaScript the intervention page is the editor
             return redirect("intervention", pk=intervention.pk)
         if request.GET.get("cancel"):
             return _row(request, intervention)
@@ -164,13 +167,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         intervention = intervention_edit(
             intervention=intervention,
-            user=request.user,
+            user=signed_in_user(request),
             subject=request.POST.get("subject", "")[:300],
             body=request.POST.get("body", ""),
             language=request.POST.get("language") or None,
         )
     except InvalidTransition as error:
-        if request.htmx and request.POST.get("view") != "page":
+        if request.htmx and request.POST.get("view") != "page":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
             return _row(request, _reload(intervention), notice=f"Not saved: {error}.", editing=True)
         return _answer(request, intervention, notice=f"Not saved: {error}.")
     return _answer(request, intervention, notice=f"Saved. Empathy {intervention.empathy_score}/100.")
@@ -208,16 +211,16 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     if not ids:
         message = "Select the interventions to approve first."
-        outcomes: dict[int, str] = {}
+        outcomes: dict[int, ApprovalOutcome] = {}
     else:
-        outcomes = interventions_approve(intervention_ids=ids, user=request.user)
-        sent = sum(1 for outcome in outcomes.values() if outcome == Status.SENT)
-        failed = sum(1 for outcome in outcomes.values() if outcome.startswith("failed"))
+        outcomes = interventions_approve(intervention_ids=ids, user=signed_in_user(request))
+        sent = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SENT)
+        failed = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SEND_FAILED)
         skipped = len(ids) - sent - failed
         message = f"{sent} approved and sent" + (f", {failed} failed to send" if failed else "")
         message += f", {skipped} not approved (already reviewed)" if skipped else ""
         message += "."
-    if not request.htmx:
+    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return redirect(request.POST.get("next") or reverse("queue"))
     context = {
         "reviewer": is_reviewer(request),
@@ -229,9 +232,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     html = render_to_string(f"{QUEUE_TEMPLATE}#bulk-result", context, request=request)
     for intervention in queue_rows(latest_finished_scan()).filter(pk__in=list(outcomes)):
         outcome = outcomes[intervention.pk]
-        notice = (
-            "" if outcome == Status.SENT else f"Not approved: {outcome}." if not outcome.startswith("failed") else ""
-        )
+        notice = f"Not approved: {outcome.reason}." if outcome.approval is Approval.NOT_APPROVED else ""
         html += render_to_string(
             f"{QUEUE_TEMPLATE}#row", {**context, "intervention": intervention, "notice": notice}, request=request
         )

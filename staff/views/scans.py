@@ -14,6 +14,7 @@ from customers.models import ChurnModel, ScanRun
 from customers.selectors import current_churn_model, latest_finished_scan
 from interventions.selectors import drafted_per_scan
 from interventions.services.scans import scan_request
+from procx_site.auth import signed_in_user
 from staff.charts import reliability_svg
 from staff.permissions import staff_required
 from staff.selectors import active_scan
@@ -73,8 +74,8 @@ def churn_model_figures(model: ChurnModel | None) -> dict[str, object]:
 @staff_required
 def scan_now(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
-        scan, created = scan_request(user=request.user)
-    if not request.htmx:
+        scan, created = scan_request(user=signed_in_user(request))
+    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
         return redirect("scans")
     return render(request, f"{TEMPLATE}#progress", {"active": scan, "already": not created})
 

@@ -16,6 +16,8 @@ from interventions.apps import REVIEWERS_GROUP
 from interventions.models import Activity, Intervention, InvalidTransition, OutboxMessage, Status
 from interventions.sending import OutgoingMessage
 from interventions.services.review import (
+    Approval,
+    ApprovalOutcome,
     intervention_approve,
     intervention_edit,
     intervention_reject,
@@ -208,8 +210,9 @@ def test_bulk_approval_approves_the_pending_and_says_why_the_others_were_not(rev
     Intervention.objects.filter(pk__in=[first.pk, second.pk]).update(channel="email", offer="", offer_percent=0)
     intervention_reject(intervention=Intervention.objects.get(pk=second.pk), user=reviewer, reason="duplicate")
     outcomes = interventions_approve(intervention_ids=[first.pk, second.pk], user=reviewer)
-    assert outcomes[first.pk] == Status.SENT
-    assert "rejected" in outcomes[second.pk]
+    assert outcomes[first.pk] == ApprovalOutcome(Approval.SENT)
+    assert outcomes[second.pk].approval is Approval.NOT_APPROVED
+    assert "rejected" in outcomes[second.pk].reason
     assert len(mail.outbox) == 1
 
 
