@@ -24,7 +24,7 @@ from typing import IO, Any
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.parsers import BaseParser
@@ -337,6 +337,22 @@ _ANSWER = inline_serializer(
         "field": serializers.CharField(required=False, help_text="the field a 400 is about"),
     },
 )
+
+
+def endpoint_schema(
+    *, source: str, summary: str, accepts: str, signing_scheme: SigningScheme
+) -> Callable[[type[WebhookView]], type[WebhookView]]:
+    """The OpenAPI description of one provider's endpoint, as a class decorator: its own
+    operation id and summary, what it accepts and the signing scheme it requires. (drf-spectacular
+    copies the inherited `post` before describing it, so each view gets its own operation.)"""
+    decorate: Callable[[type[WebhookView]], type[WebhookView]] = extend_schema_view(
+        post=extend_schema(
+            operation_id=f"webhook_{source}",
+            summary=summary,
+            description=operation_description(accepts, signing_scheme),
+        )
+    )
+    return decorate
 
 
 def operation_description(accepts: str, signing_scheme: SigningScheme) -> str:

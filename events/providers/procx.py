@@ -22,8 +22,6 @@ import binascii
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
 from events.providers.base import (
     Facts,
     SigningScheme,
@@ -46,7 +44,7 @@ from events.providers.base import (
     _text,
     _unix_seconds,
     _utc,
-    operation_description,
+    endpoint_schema,
 )
 from events.webhook_types import (
     CANONICAL_TYPES,
@@ -187,14 +185,11 @@ def _adapt_procx(headers: Mapping[str, str], body: bytes, received_at: dt.dateti
 # The endpoint -------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="webhook_procx",
-        summary="ProCX's own event envelope",
-        description=operation_description(
-            "ProCX's own envelope: a canonical event_type, its timestamp and the customer's data.", SIGNING_SCHEME
-        ),
-    )
+@endpoint_schema(
+    source="procx",
+    summary="ProCX's own event envelope",
+    accepts=("ProCX's own envelope: a canonical event_type, its timestamp and the customer's data."),
+    signing_scheme=SIGNING_SCHEME,
 )
 class ProcxWebhookView(WebhookView):
     """POST /api/webhooks/events/: ProCX's own envelope, Standard Webhooks signing."""

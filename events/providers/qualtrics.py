@@ -25,8 +25,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
 from events.providers.base import (
     Facts,
     SigningScheme,
@@ -43,7 +41,7 @@ from events.providers.base import (
     _text,
     _utc,
     _utf8_key,
-    operation_description,
+    endpoint_schema,
 )
 from events.webhook_types import CanonicalEvent, CustomerRef, PayloadError, UnknownEventType
 
@@ -144,16 +142,14 @@ def _adapt_qualtrics(headers: Mapping[str, str], body: bytes, received_at: dt.da
 # The endpoint -------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="webhook_qualtrics",
-        summary="NPS answers forwarded from a Qualtrics workflow",
-        description=operation_description(
-            "An NPS answer forwarded as JSON from a Qualtrics workflow: response_id, customer_id or email, "
-            "nps_score (0-10), optionally survey_id, recorded_at and feedback.",
-            SIGNING_SCHEME,
-        ),
-    )
+@endpoint_schema(
+    source="qualtrics",
+    summary="NPS answers forwarded from a Qualtrics workflow",
+    accepts=(
+        "An NPS answer forwarded as JSON from a Qualtrics workflow: response_id, customer_id or email, "
+        "nps_score (0-10), optionally survey_id, recorded_at and feedback."
+    ),
+    signing_scheme=SIGNING_SCHEME,
 )
 class QualtricsWebhookView(WebhookView):
     """POST /api/webhooks/qualtrics/: NPS answers from a Qualtrics workflow, signed in X-ProCX-Signature."""

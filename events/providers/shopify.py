@@ -31,8 +31,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
 from events.providers.base import (
     Facts,
     Json,
@@ -59,7 +57,7 @@ from events.providers.base import (
     _text,
     _utc,
     _utf8_key,
-    operation_description,
+    endpoint_schema,
 )
 from events.webhook_types import CanonicalEvent, CustomerRef, PayloadError, UnknownEventType
 
@@ -317,16 +315,14 @@ def _adapt_shopify(headers: Mapping[str, str], body: bytes, received_at: dt.date
 # The endpoint -------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="webhook_shopify",
-        summary="Shopify topics",
-        description=operation_description(
-            "Shopify webhook topics: cancelled orders, abandoned checkouts, refunds, fulfillments, products out "
-            "of stock and marketing unsubscribes; the topic in X-Shopify-Topic.",
-            SIGNING_SCHEME,
-        ),
-    )
+@endpoint_schema(
+    source="shopify",
+    summary="Shopify topics",
+    accepts=(
+        "Shopify webhook topics: cancelled orders, abandoned checkouts, refunds, fulfillments, products out "
+        "of stock and marketing unsubscribes; the topic in X-Shopify-Topic."
+    ),
+    signing_scheme=SIGNING_SCHEME,
 )
 class ShopifyWebhookView(WebhookView):
     """POST /api/webhooks/shopify/: Shopify's topics, signed in X-Shopify-Hmac-Sha256."""

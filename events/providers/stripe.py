@@ -35,8 +35,6 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
 from events.descriptions import currency_exponent
 from events.providers.base import (
     Facts,
@@ -62,7 +60,7 @@ from events.providers.base import (
     _unix,
     _unix_seconds,
     _utf8_key,
-    operation_description,
+    endpoint_schema,
 )
 from events.webhook_types import CanonicalEvent, CustomerRef, PayloadError, SignatureError, UnknownEventType
 
@@ -410,16 +408,14 @@ def _adapt_stripe(headers: Mapping[str, str], body: bytes, received_at: dt.datet
 # The endpoint -------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="webhook_stripe",
-        summary="Stripe events",
-        description=operation_description(
-            "Stripe event objects: failed and succeeded payments, refunds, disputes, cancelled subscriptions "
-            "and expiring cards.",
-            SIGNING_SCHEME,
-        ),
-    )
+@endpoint_schema(
+    source="stripe",
+    summary="Stripe events",
+    accepts=(
+        "Stripe event objects: failed and succeeded payments, refunds, disputes, cancelled subscriptions "
+        "and expiring cards."
+    ),
+    signing_scheme=SIGNING_SCHEME,
 )
 class StripeWebhookView(WebhookView):
     """POST /api/webhooks/stripe/: Stripe's events, signed in Stripe-Signature."""

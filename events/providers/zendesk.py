@@ -25,8 +25,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
 from events.providers.base import (
     Facts,
     Json,
@@ -46,7 +44,7 @@ from events.providers.base import (
     _text,
     _utc,
     _utf8_key,
-    operation_description,
+    endpoint_schema,
 )
 from events.webhook_types import CanonicalEvent, CustomerRef, PayloadError, SignatureError, UnknownEventType
 
@@ -213,15 +211,11 @@ def _adapt_zendesk(headers: Mapping[str, str], body: bytes, received_at: dt.date
 # The endpoint -------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="webhook_zendesk",
-        summary="Zendesk ticket events",
-        description=operation_description(
-            "Zendesk ticket events: tickets opened, resolved and escalated (by status, priority, tag or group).",
-            SIGNING_SCHEME,
-        ),
-    )
+@endpoint_schema(
+    source="zendesk",
+    summary="Zendesk ticket events",
+    accepts=("Zendesk ticket events: tickets opened, resolved and escalated (by status, priority, tag or group)."),
+    signing_scheme=SIGNING_SCHEME,
 )
 class ZendeskWebhookView(WebhookView):
     """POST /api/webhooks/zendesk/: Zendesk's ticket events, signed in X-Zendesk-Webhook-Signature."""
