@@ -17,13 +17,14 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from events.webhook_types import CANONICAL_TYPES, CanonicalEvent
+from procx_site.formats import finite_decimal
 
 # Staff read English: amounts in descriptions are written the English way whatever the currency.
 STAFF_LOCALE = "en"
@@ -71,13 +72,8 @@ def money(amount: str | Decimal | float | int | None, currency: str | None) -> s
     not know stands for itself ("XYZ 1,234.50"). Decimals the currency does not have are kept
     rather than rounded away ("$10.555"): the figure is the provider's, not ours to change.
     """
-    if amount is None or isinstance(amount, bool):
-        return ""
-    try:
-        value = Decimal(str(amount).strip())
-    except (InvalidOperation, ValueError):
-        return ""
-    if not value.is_finite():
+    value = finite_decimal(amount)
+    if value is None:
         return ""
     code = (currency or "").strip().upper()
     places = currency_exponent(code)

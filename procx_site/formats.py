@@ -17,16 +17,23 @@ HOME_CURRENCY = "USD"
 MINUS = "\u2212"  # a real minus sign, as the descriptions write it
 
 
-def money(amount: Decimal | float | int | str | None, currency: str = HOME_CURRENCY, *, whole: bool = False) -> str:
-    """ "$2,499.99" (or "$2,500" when `whole`), rounded half up, negative with a minus sign;
-    "" when there is no usable amount (None, text that is not a number, NaN)."""
+def finite_decimal(amount: object) -> Decimal | None:
+    """The amount as a Decimal, or None when it is not a usable number (None, a bool, text that
+    is not a number, NaN or infinity)."""
     if amount is None or isinstance(amount, bool):
-        return ""
+        return None
     try:
         value = Decimal(str(amount).strip())
     except (InvalidOperation, ValueError):
-        return ""
-    if not value.is_finite():
+        return None
+    return value if value.is_finite() else None
+
+
+def money(amount: Decimal | float | int | str | None, currency: str = HOME_CURRENCY, *, whole: bool = False) -> str:
+    """ "$2,499.99" (or "$2,500" when `whole`), rounded half up, negative with a minus sign;
+    "" when there is no usable amount (None, text that is not a number, NaN)."""
+    value = finite_decimal(amount)
+    if value is None:
         return ""
     value = value.quantize(Decimal(1) if whole else Decimal("0.01"), rounding=ROUND_HALF_UP)
     pattern = "¤#,##0" if whole else "¤#,##0.00"
