@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 # Re-exported: the review page and the services read the outreach languages from here.
-from interventions.language import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES
 from interventions.lexicons import LEXICONS
 
 

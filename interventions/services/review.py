@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from interventions.empathy import SUPPORTED_LANGUAGES, EmpathyScore, MessageFacts, score_message
+from interventions.empathy import EmpathyScore, MessageFacts, score_message
+from interventions.language import SUPPORTED_LANGUAGES
 from interventions.models import Activity, Intervention, InvalidTransition, Status
 from interventions.services.sending import intervention_send
 

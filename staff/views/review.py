@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.health import health_band
 from customers.models import Segment
 from customers.selectors import latest_finished_scan, selection_rule
-from interventions.empathy import EMPATHY_THRESHOLD, SUPPORTED_LANGUAGES
-from interventions.language import LANGUAGE_NAMES
+from interventions.empathy import EMPATHY_THRESHOLD
+from interventions.language import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from interventions.models import Channel, Intervention, InvalidTransition, Origin, Priority, Status
 from interventions.selectors import QueueFilters, queue_queryset, queue_rows, status_counts
 from interventions.services.review import (
