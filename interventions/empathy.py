@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Re-exported: the review page and the services read the outreach languages from here.
 from interventions.lexicons import LEXICONS
 
 
