@@ -29,7 +29,7 @@ from typing import ClassVar
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from customers.health import HEALTH_BANDS
+from customers.health import HEALTH_BANDS, health_band
 
 __all__ = [
     "BAR_COLOUR",
@@ -125,11 +125,6 @@ SMALL_FONT_SIZE = 11
 # Average advance of a system sans-serif glyph, as a share of the font size. SVG text does not
 # wrap or measure itself, so label spacing and truncation work from this estimate.
 CHARACTER_WIDTH_EM = 0.56
-
-# Below these shares of its maximum a factor is coloured "risk" or "watch". They grade one
-# factor's share of its own points, not a health score, so they are not HEALTH_BANDS.
-FACTOR_RISK_SHARE = 0.4
-FACTOR_WATCH_SHARE = 0.7
 
 # Spans longer than this label their date ticks with month and year instead of day and month.
 LONG_SPAN_DAYS = 300
@@ -964,8 +959,9 @@ def factor_bars_svg(factors: Sequence[FactorBar], *, title: str) -> SafeString:
     input that decided it), a track as long as the factor's maximum relative to the largest
     maximum, a fill as long as its points, and "points / maximum" at the right.
 
-    The fill's class says how the factor is doing: below 40% of its maximum `chart-bar-risk`,
-    below 70% `chart-bar-watch`, else `chart-bar-good`. A factor without data has a dashed,
+    The fill's class says how the factor is doing, on the health bands applied to its share of
+    its maximum (`chart-bar-critical` below 40 %, then poor, fair, and `chart-bar-healthy` from
+    75 %), in the bands' colours. A factor without data has a dashed,
     hatched track and a grey fill (`chart-bar-no-data`) and says "(no data)" after its points,
     since those points are a default and not earned.
     """
@@ -1004,12 +1000,11 @@ def factor_bars_geometry(factors: Sequence[FactorBar], *, title: str) -> FactorB
         share = min(max(factor.points / factor.maximum, 0.0), 1.0)
         if factor.no_data:
             fill_class, fill_colour = "chart-bar-no-data", NO_DATA_COLOUR
-        elif share < FACTOR_RISK_SHARE:
-            fill_class, fill_colour = "chart-bar-risk", STATUS_COLOURS["risk"]
-        elif share < FACTOR_WATCH_SHARE:
-            fill_class, fill_colour = "chart-bar-watch", STATUS_COLOURS["watch"]
         else:
-            fill_class, fill_colour = "chart-bar-good", STATUS_COLOURS["good"]
+            # A factor's share of its own maximum is graded like a score out of 100, on the one
+            # set of bands: the bars read in the same colours as the gauge and the badges.
+            band = health_band(share * 100)
+            fill_class, fill_colour = f"chart-bar-{band}", HEALTH_BAND_COLOURS[band].fill
         if hatch is not None and factor.no_data:
             track = Box(
                 "chart-factor-track chart-factor-track-no-data",

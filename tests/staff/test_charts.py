@@ -68,7 +68,7 @@ def x_labels(root: ElementTree.Element) -> list[str]:
 
 
 def bars(root: ElementTree.Element) -> list[ElementTree.Element]:
-    return [element for element in root.iter(f"{SVG}rect") if classes(element) & {"chart-bar", "chart-bar-risk"}]
+    return [element for element in root.iter(f"{SVG}rect") if "chart-bar" in classes(element)]
 
 
 def number(element: ElementTree.Element, attribute: str) -> float:
@@ -606,19 +606,22 @@ def test_points_beyond_the_maximum_do_not_overflow_the_track() -> None:
 @pytest.mark.parametrize(
     ("points", "expected"),
     [
-        (0, "chart-bar-risk"),
-        (3.9, "chart-bar-risk"),
-        (4, "chart-bar-watch"),
-        (6.9, "chart-bar-watch"),
-        (7, "chart-bar-good"),
-        (10, "chart-bar-good"),
+        (0, "chart-bar-critical"),
+        (3.9, "chart-bar-critical"),
+        (4, "chart-bar-poor"),
+        (5.9, "chart-bar-poor"),
+        (6, "chart-bar-fair"),
+        (7.4, "chart-bar-fair"),
+        (7.5, "chart-bar-healthy"),
+        (10, "chart-bar-healthy"),
     ],
 )
 def test_the_fill_colour_class_follows_the_share_of_the_maximum(points: float, expected: str) -> None:
     row = factor_rows(parse(factor_bars_svg([FactorBar("Recency", points, 10)], title="Why")))[0]
     fill_classes = classes(part(row, "chart-factor-fill"))
 
-    assert fill_classes & {"chart-bar-risk", "chart-bar-watch", "chart-bar-good", "chart-bar-no-data"} == {expected}
+    bands = {f"chart-bar-{name}" for _, name in HEALTH_BANDS}
+    assert fill_classes & (bands | {"chart-bar-no-data"}) == {expected}
 
 
 def test_a_factor_without_data_shows_no_data_on_a_dashed_hatched_track() -> None:
@@ -637,7 +640,7 @@ def test_a_factor_without_data_shows_no_data_on_a_dashed_hatched_track() -> None
     hatch_id = re.fullmatch(r"url\(#(.+)\)", track.get("fill")).group(1)
     assert root.find(f".//{SVG}pattern[@id='{hatch_id}']") is not None
     assert classes(part(missing, "chart-factor-fill")) == {"chart-factor-fill", "chart-bar-no-data"}
-    assert "chart-bar-watch" in classes(part(present, "chart-factor-fill"))
+    assert "chart-bar-poor" in classes(part(present, "chart-factor-fill"))
     assert part(present, "chart-factor-track").get("stroke-dasharray") is None
     assert part(present, "chart-factor-value").text == "5 / 10"
 
