@@ -101,9 +101,11 @@ class LatestRowsFormSet(BaseInlineFormSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = self.queryset
-        self.total_count = everything.count()  # type: ignore[union-attr]  # pre-existing, found by the first mypy run; to fix
-        latest = list(everything.values_list("pk", flat=True)[: self.limit])  # type: ignore[union-attr]  # pre-existing, found by the first mypy run; to fix
-        self.queryset = everything.filter(pk__in=latest)  # type: ignore[union-attr]  # pre-existing, found by the first mypy run; to fix
+        if everything is None:  # BaseInlineFormSet always sets it; the stubs allow None
+            raise ValueError("an inline formset without a queryset")
+        self.total_count = everything.count()
+        latest = list(everything.values_list("pk", flat=True)[: self.limit])
+        self.queryset = everything.filter(pk__in=latest)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -475,9 +477,10 @@ class NpsCategoryFilter(admin.SimpleListFilter):
         return [(name, f"{name.capitalize()} ({low}-{high})") for name, (low, high) in self.ranges.items()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[NpsResponse]) -> QuerySet[NpsResponse]:
-        if self.value() not in self.ranges:
+        value = self.value()
+        if value is None or value not in self.ranges:
             return queryset
-        return queryset.filter(nps_score__range=self.ranges[self.value()])  # type: ignore[index]  # pre-existing, found by the first mypy run; to fix
+        return queryset.filter(nps_score__range=self.ranges[value])
 
 
 @admin.register(NpsResponse)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
@@ -171,7 +172,7 @@ def current_churn_model(*, with_estimator: bool = True) -> ChurnModel | None:
     return (models if with_estimator else models.defer("estimator")).first()
 
 
-def customer_health_history(customer_id: str, *, limit: int = 60, per_day: bool = False) -> list[dict[str, object]]:
+def customer_health_history(customer_id: str, *, limit: int = 60, per_day: bool = False) -> list[dict[str, Any]]:
     """A customer's snapshots, newest first, each with its trend and what moved since the one before.
 
     `per_day`: one point a day (the day's last snapshot) over the `limit` days up to the newest,
@@ -190,7 +191,7 @@ def customer_health_history(customer_id: str, *, limit: int = 60, per_day: bool 
         snapshots = list(by_day.values())[: limit + 1]
     else:
         snapshots = list(queryset[: limit + 1])
-    history = []  # type: ignore[var-annotated]  # pre-existing, found by the first mypy run; to fix
+    history: list[dict[str, Any]] = []
     for current, before in zip(snapshots, [*snapshots[1:], None], strict=False):
         if len(history) == limit:
             break

@@ -909,7 +909,7 @@ def _nps(rng: np.random.Generator, pop: _Population, clock: _Clock, count: int) 
     silent = rng.random(count) < np.where(kind == "passive", 0.5, 0.3)
     native = rng.random(count) < NATIVE_MESSAGE_SHARE
     pick = rng.integers(0, 1_000, size=count)
-    feedback = []  # type: ignore[var-annotated]  # pre-existing, found by the first mypy run; to annotate
+    feedback: list[str | None] = []
     for kind_name, is_silent, in_own_language, code, choice in zip(
         kind.tolist(), silent.tolist(), native.tolist(), pop.language[owner].tolist(), pick.tolist(), strict=True
     ):

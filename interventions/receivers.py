@@ -46,7 +46,7 @@ def outreach_for_complaints(
         return interventions_draft(requests=requests, origin=Origin.WEBHOOK, model=model)
     except Exception as error:  # the events are processed; outreach can be drafted by the next scan
         logger.exception("drafting outreach for webhook events failed")
-        CustomerEvent.objects.filter(pk__in=[request.event.pk for request in requests]).update(  # type: ignore[union-attr]  # Optional in the type, set on this path; not narrowed yet
+        CustomerEvent.objects.filter(pk__in=[request.event.pk for request in requests if request.event]).update(
             processing_error=f"outreach not drafted: {type(error).__name__}: {error}"[:2000]
         )
         return []

@@ -12,8 +12,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from interventions.models import REVIEW_PERMISSION
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it: `request.htmx` says whether HTMX sent
+    it and what it targets (the type the staff views take, as django-htmx's docs suggest)."""
+
+    htmx: HtmxDetails
+
 
 View = Callable[..., HttpResponse]
 

@@ -311,7 +311,7 @@ def customer_page_read(*, customer_id: str) -> CustomerPage:
     return CustomerPage(
         customer=customer,
         history=history,
-        factors=factor_rows(history[0]["snapshot"] if history else None),  # type: ignore[arg-type]  # pre-existing, found by the first mypy run; to fix
+        factors=factor_rows(history[0]["snapshot"] if history else None),
         timeline=customer_timeline(customer),
         interventions=list(customer.interventions.select_related("reviewed_by").order_by("-created_at")[:50]),
         scan=scan,

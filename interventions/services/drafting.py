@@ -58,7 +58,8 @@ class DraftOutcome:
         if self.skipped:
             return f"{self.customer_id}: skipped, {self.skipped}"
         verb = "created" if self.created else "updated"
-        return f"{self.customer_id}: {verb} intervention {self.intervention.pk}"  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
+        number = self.intervention.pk if self.intervention is not None else "?"
+        return f"{self.customer_id}: {verb} intervention {number}"
 
 
 def _money(value: float) -> Decimal:
@@ -67,6 +68,9 @@ def _money(value: float) -> Decimal:
 
 def _fields(result: PipelineResult) -> dict[str, object]:
     context, decision, message, empathy = result.context, result.decision, result.message, result.empathy
+    if message is None or empathy is None or result.facts is None:
+        # A held decision writes no message, and held results are never saved (_save skips them).
+        raise ValueError(f"{context.profile.customer_id}: a held decision has no message to keep")
     risk = context.health.churn_risk
     return {
         "health_score": context.health.score,
@@ -89,14 +93,14 @@ def _fields(result: PipelineResult) -> dict[str, object]:
         "escalation_reason": decision.escalation_reason,
         "decision_reasons": list(decision.reasons),
         "policy_corrections": list(decision.corrections),
-        "subject": message.subject,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
-        "body": message.body,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
-        "message_language": message.language,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
-        "drafted_subject": message.subject,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
-        "drafted_body": message.body,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
-        "empathy_score": empathy.total,  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
-        "empathy_breakdown": empathy.as_dict(),  # type: ignore[union-attr]  # Optional in DraftOutcome/PipelineResult, set on this path; not narrowed yet
-        "empathy_facts": dataclasses.asdict(result.facts),  # type: ignore[arg-type]  # Optional in PipelineResult, set on this path; not narrowed yet
+        "subject": message.subject,
+        "body": message.body,
+        "message_language": message.language,
+        "drafted_subject": message.subject,
+        "drafted_body": message.body,
+        "empathy_score": empathy.total,
+        "empathy_breakdown": empathy.as_dict(),
+        "empathy_facts": dataclasses.asdict(result.facts),
         "backend": result.backend,
     }
 

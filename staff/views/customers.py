@@ -4,7 +4,7 @@ one timeline of everything that happened, their interventions)."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -12,7 +12,7 @@ from customers.health import HEALTH_BANDS, health_band
 from customers.models import Customer
 from customers.selectors import at_risk_ranks, customers_search, latest_finished_scan, selection_rule
 from staff.charts import gauge_svg, line_chart_svg
-from staff.permissions import staff_required
+from staff.permissions import HtmxHttpRequest, staff_required
 from staff.selectors import customer_page_read
 from staff.views import factors_chart
 
@@ -32,7 +32,7 @@ def _with_band(customer: Customer) -> Customer:
 
 @require_GET
 @staff_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: HtmxHttpRequest) -> HttpResponse:
     term = request.GET.get("q", "")[:100]
     at_risk_only = request.GET.get("at_risk") == "1"
     scan = latest_finished_scan()
@@ -44,7 +44,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         if not at_risk_only:
             customer.at_risk_rank = ranks.get(customer.pk)  # type: ignore[attr-defined]
     template = "staff/customers.html"
-    if request.htmx and request.htmx.target == "customer-table":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+    if request.htmx and request.htmx.target == "customer-table":
         template += "#table"
     return render(
         request,
@@ -61,7 +61,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def customer_page(request: HttpRequest, customer_id: str) -> HttpResponse:
+def customer_page(request: HtmxHttpRequest, customer_id: str) -> HttpResponse:
     try:
         data = customer_page_read(customer_id=customer_id)
     except Customer.DoesNotExist:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -10,13 +10,13 @@ from customers.health import HEALTH_BANDS, health_band
 from customers.selectors import selection_rule
 from procx_site.formats import money
 from staff.charts import band_legend, histogram_svg, line_chart_svg
-from staff.permissions import staff_required
+from staff.permissions import HtmxHttpRequest, staff_required
 from staff.selectors import dashboard_read
 
 
 @require_GET
 @staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     data = dashboard_read()
     latest = data.latest_scan
     histogram = data.histogram

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from events.models import DeliveryOutcome, WebhookDelivery
 from events.services import delivery_reprocess
-from staff.permissions import is_reviewer, reviewer_required, staff_required
+from staff.permissions import HtmxHttpRequest, is_reviewer, reviewer_required, staff_required
 from staff.selectors import inbox_count, inbox_deliveries, webhook_events
 
 TEMPLATE = "staff/events.html"
@@ -21,7 +21,7 @@ POLL_SECONDS = 5
 
 @require_GET
 @staff_required
-def events_page(request: HttpRequest) -> HttpResponse:
+def events_page(request: HtmxHttpRequest) -> HttpResponse:
     events = webhook_events()
     return render(
         request,
@@ -39,7 +39,7 @@ def events_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def events_newer(request: HttpRequest) -> HttpResponse:
+def events_newer(request: HtmxHttpRequest) -> HttpResponse:
     """The events received after `after` (the newest the page shows), newest first, and the
     poller itself again carrying the new newest; nothing new answers with just the poller."""
     try:
@@ -59,7 +59,7 @@ def events_newer(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def reprocess(request: HttpRequest, pk: int) -> HttpResponse:
+def reprocess(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery, pk=pk)
     if delivery.outcome != DeliveryOutcome.INBOX:
         notice = f"Already {delivery.get_outcome_display().lower()}."
@@ -70,7 +70,7 @@ def reprocess(request: HttpRequest, pk: int) -> HttpResponse:
             if delivery.outcome == DeliveryOutcome.REPROCESSED
             else f"Still waiting: {delivery.error}"
         )
-    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+    if not request.htmx:
         return redirect("events")
     return render(
         request,

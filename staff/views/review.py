@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,7 +35,7 @@ from interventions.services.review import (
 from interventions.services.sending import intervention_send
 from procx_site.auth import signed_in_user
 from staff.charts import gauge_svg
-from staff.permissions import is_reviewer, reviewer_required, staff_required
+from staff.permissions import HtmxHttpRequest, is_reviewer, reviewer_required, staff_required
 from staff.selectors import intervention_page_read
 from staff.views import factors_chart
 
@@ -56,7 +56,9 @@ def _languages() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED_LANGUAGES]
 
 
-def _row(request: HttpRequest, intervention: Intervention, *, notice: str = "", editing: bool = False) -> HttpResponse:
+def _row(
+    request: HtmxHttpRequest, intervention: Intervention, *, notice: str = "", editing: bool = False
+) -> HttpResponse:
     """One queue row, and the status counters swapped out of band."""
     context = {
         "intervention": intervention,
@@ -75,19 +77,19 @@ def _reload(intervention: Intervention) -> Intervention:
     return queue_rows(latest_finished_scan()).get(pk=intervention.pk)
 
 
-def _answer(request: HttpRequest, intervention: Intervention, *, notice: str = "") -> HttpResponse:
+def _answer(request: HtmxHttpRequest, intervention: Intervention, *, notice: str = "") -> HttpResponse:
     """What an action answers: the row (queue), the page's panels (intervention page), or a redirect."""
     intervention = _reload(intervention)
-    if request.htmx and request.POST.get("view") == "page":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+    if request.htmx and request.POST.get("view") == "page":
         return _page_panels(request, intervention.pk, notice=notice)
-    if request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+    if request.htmx:
         return _row(request, intervention, notice=notice)
     return redirect(request.POST.get("next") or reverse("intervention", args=[intervention.pk]))
 
 
 @require_GET
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: HtmxHttpRequest) -> HttpResponse:
     filters = QueueFilters.from_query(request.GET)
     page = Paginator(queue_queryset(filters, scan=latest_finished_scan()), PAGE_SIZE).get_page(request.GET.get("page"))
     query = {name: value for name, value in filters.as_query().items() if value}
@@ -106,14 +108,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "origin": Origin.choices,
         },
     }
-    if request.htmx and request.htmx.target == "queue-table":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+    if request.htmx and request.htmx.target == "queue-table":
         return render(request, f"{QUEUE_TEMPLATE}#table", context)
     return render(request, QUEUE_TEMPLATE, context)
 
 
 @require_POST
 @reviewer_required
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(Intervention.objects.select_related("customer"), pk=pk)
     try:
         intervention = intervention_approve(intervention=intervention, user=signed_in_user(request))
@@ -128,7 +130,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
+def reject(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(Intervention.objects.select_related("customer"), pk=pk)
     reason = request.POST.get("reason", "").strip()
     if not reason:
@@ -142,7 +144,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def send(request: HttpRequest, pk: int) -> HttpResponse:
+def send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Send an approved intervention that has not gone yet, or retry a failed one."""
     intervention = get_object_or_404(Intervention.objects.select_related("customer"), pk=pk)
     try:
@@ -155,11 +157,11 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @reviewer_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """GET: the row's inline editor. POST: save the edit (subject, body, language)."""
     intervention = get_object_or_404(queue_rows(latest_finished_scan()), pk=pk)
     if request.method == "GET":
-        if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up; without JavaScript the intervention page is the editor
+        if not request.htmx:  # without JavaScript the intervention page is the editor
             return redirect("intervention", pk=intervention.pk)
         if request.GET.get("cancel"):
             return _row(request, intervention)
@@ -173,7 +175,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             language=request.POST.get("language") or None,
         )
     except InvalidTransition as error:
-        if request.htmx and request.POST.get("view") != "page":  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+        if request.htmx and request.POST.get("view") != "page":
             return _row(request, _reload(intervention), notice=f"Not saved: {error}.", editing=True)
         return _answer(request, intervention, notice=f"Not saved: {error}.")
     return _answer(request, intervention, notice=f"Saved. Empathy {intervention.empathy_score}/100.")
@@ -181,7 +183,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def score(request: HttpRequest, pk: int) -> HttpResponse:
+def score(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The empathy breakdown of the words in the editor, as they are typed (nothing is saved)."""
     intervention = get_object_or_404(Intervention, pk=pk)
     language = request.POST.get("language") or intervention.message_language
@@ -207,7 +209,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def bulk_approve(request: HttpRequest) -> HttpResponse:
+def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     if not ids:
         message = "Select the interventions to approve first."
@@ -220,7 +222,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         message = f"{sent} approved and sent" + (f", {failed} failed to send" if failed else "")
         message += f", {skipped} not approved (already reviewed)" if skipped else ""
         message += "."
-    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+    if not request.htmx:
         return redirect(request.POST.get("next") or reverse("queue"))
     context = {
         "reviewer": is_reviewer(request),
@@ -243,7 +245,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
 # --- One intervention -----------------------------------------------------------------------
 
 
-def _page_context(request: HttpRequest, pk: int, *, notice: str = "") -> dict[str, Any]:
+def _page_context(request: HtmxHttpRequest, pk: int, *, notice: str = "") -> dict[str, Any]:
     try:
         data = intervention_page_read(pk=pk)
     except Intervention.DoesNotExist:
@@ -268,12 +270,12 @@ def _page_context(request: HttpRequest, pk: int, *, notice: str = "") -> dict[st
     }
 
 
-def _page_panels(request: HttpRequest, pk: int, *, notice: str = "") -> HttpResponse:
+def _page_panels(request: HtmxHttpRequest, pk: int, *, notice: str = "") -> HttpResponse:
     context = _page_context(request, pk, notice=notice)
     return render(request, f"{PAGE_TEMPLATE}#panels", context)
 
 
 @require_GET
 @staff_required
-def intervention_page(request: HttpRequest, pk: int) -> HttpResponse:
+def intervention_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, PAGE_TEMPLATE, _page_context(request, pk))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,7 +16,7 @@ from interventions.selectors import drafted_per_scan
 from interventions.services.scans import scan_request
 from procx_site.auth import signed_in_user
 from staff.charts import reliability_svg
-from staff.permissions import staff_required
+from staff.permissions import HtmxHttpRequest, staff_required
 from staff.selectors import active_scan
 
 TEMPLATE = "staff/scans.html"
@@ -25,7 +25,7 @@ PAGE_SIZE = 20
 
 @require_GET
 @staff_required
-def scans_page(request: HttpRequest) -> HttpResponse:
+def scans_page(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(ScanRun.objects.select_related("requested_by").order_by("-started_at"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -72,17 +72,17 @@ def churn_model_figures(model: ChurnModel | None) -> dict[str, object]:
 
 @require_POST
 @staff_required
-def scan_now(request: HttpRequest) -> HttpResponse:
+def scan_now(request: HtmxHttpRequest) -> HttpResponse:
     with transaction.atomic():
         scan, created = scan_request(user=signed_in_user(request))
-    if not request.htmx:  # type: ignore[attr-defined]  # request.htmx is set by django-htmx's middleware; a typed HtmxHttpRequest is the follow-up
+    if not request.htmx:
         return redirect("scans")
     return render(request, f"{TEMPLATE}#progress", {"active": scan, "already": not created})
 
 
 @require_GET
 @staff_required
-def scan_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def scan_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The progress panel of one scan; it keeps polling while the scan is queued or running."""
     scan = get_object_or_404(ScanRun, pk=pk)
     drafted = drafted_per_scan([scan.pk]).get(scan.pk, 0)

@@ -58,7 +58,10 @@ class Command(BaseCommand):
     def _show(self, number: int, name: str, title: str, outcome: DraftOutcome) -> None:
         write = self.stdout.write
         result = outcome.result
-        context, decision = result.context, result.decision  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
+        if result is None:
+            write(f"\nScenario {number}: {name} ({title}): skipped, {outcome.skipped}")
+            return
+        context, decision = result.context, result.decision
         profile, health = context.profile, context.health
         write("")
         write(RULE)
@@ -86,9 +89,9 @@ class Command(BaseCommand):
         write(f"Language  {language_label(context.language.code)}: {context.language.note}")
         write("")
         write("Patterns")
-        if not result.patterns.patterns:  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
+        if not result.patterns.patterns:
             write("  none found in the data")
-        for pattern in result.patterns.patterns:  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
+        for pattern in result.patterns.patterns:
             write(f"  {pattern.label} ({pattern.severity})")
             for line in pattern.evidence:
                 write(textwrap.fill(line, width=96, initial_indent="    - ", subsequent_indent="      "))
@@ -103,18 +106,18 @@ class Command(BaseCommand):
             write(f"    - policy correction: {correction}")
         write(f"Escalate  {'yes: ' + decision.escalation_reason if decision.escalate else 'no'}")
         write("")
-        if result.message is None:  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
+        message, empathy = result.message, result.empathy
+        if message is None or empathy is None:
             write(f"No message: {outcome.skipped}")
             return
-        write(f"Message   ({language_label(result.message.language)}, {decision.channel}, written by {result.backend})")  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
-        if result.message.subject:  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
-            write(f"  Subject: {result.message.subject}")  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
-        for line in result.message.body.splitlines():  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
+        write(f"Message   ({language_label(message.language)}, {decision.channel}, written by {result.backend})")
+        if message.subject:
+            write(f"  Subject: {message.subject}")
+        for line in message.body.splitlines():
             write(f"  {line}")
         write("")
-        empathy = result.empathy  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
-        write(f"Empathy   {empathy.total}/100")  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
-        for item in empathy.as_dict()["dimensions"]:  # type: ignore[union-attr]  # Optional in PipelineResult, set on this path; not narrowed yet
+        write(f"Empathy   {empathy.total}/100")
+        for item in empathy.as_dict()["dimensions"]:
             write(f"    {item['label']:<58} {item['score'] * item['weight']:>5.1f}/{item['weight']}  {item['reason']}")
         write("")
         if outcome.intervention is not None:
