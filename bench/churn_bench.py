@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.import_bench import AS_OF, workbook_for  # noqa: E402
 from bench.scan_bench import SCAN_AS_OF  # noqa: E402
+from customers.churn import METRIC_KEYS  # noqa: E402 (pure: no Django needed)
 
 BEFORE_COMMIT = "e62413d"
 BEFORE_TREE = Path("/tmp/procx-before")
@@ -69,19 +70,6 @@ MODEL_FIELDS = (
     "dropped_features",
     "skipped",
     "seconds",
-)
-SHOWN_METRICS = (
-    "roc_auc",
-    "pr_auc",
-    "brier",
-    "precision_at_10",
-    "lift_at_10",
-    "precision_at_capacity",
-    "lift_at_capacity",
-    "capacity_count",
-    "base_rate",
-    "labelled",
-    "positives",
 )
 
 
@@ -427,7 +415,7 @@ def demo_figures(*, code: dict[str, Path], folder: Path) -> dict:
     columns["health score"] = model["baseline_metrics"] or {}
     header = "".join(f"{name:>22}" for name in columns)
     print(f"  {'held-out figure':<22}{header}")
-    for key in SHOWN_METRICS:
+    for key in METRIC_KEYS:
         print(f"  {key:<22}" + "".join(f"{_number(figures.get(key)):>22}" for figures in columns.values()))
     print(f"  family chosen: {model['family']} (training {prepared['after']['train_seconds']:.1f} s)")
     print(f"  reason: {model['reason']}")
