@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,3 +32,22 @@ def _event_processing_per_delivery(settings: object) -> None:
     """Every stored webhook event queues its own processing task, so a test sees each one
     processed; batching is tested on its own (tests/events/test_event_batches.py)."""
     settings.PROCX_EVENT_BATCH_SECONDS = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def offline(settings: Any) -> None:
+    """The offline agent backend, whatever the environment says about OpenAI."""
+    settings.OPENAI_API_KEY = ""
+    settings.OPENAI_BASE_URL = ""
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> None:
+    """A 300-customer shop from the demo generator, imported (the commands' tests)."""
+    from customers.services import workbook_import
+    from customers.workbook_files import workbook_write
+    from demo.dataset import dataset_generate
+
+    path = tmp_path / "shop.xlsx"
+    workbook_write(dataset_generate(customers=300, seed=5, as_of=dt.date(2025, 10, 9)), path)
+    workbook_import(path=path)

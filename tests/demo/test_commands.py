@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 from django.core.management import CommandError, call_command
 
 from customers.models import Customer
-from customers.services import workbook_import
-from customers.workbook_files import workbook_write
-from demo.dataset import dataset_generate
 from demo.scenarios import SCENARIOS
 from interventions.language import detect_text_language
 from interventions.models import Intervention
 
-pytestmark = pytest.mark.django_db
-
-AS_OF = dt.date(2025, 10, 9)
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> None:
-    path = tmp_path / "shop.xlsx"
-    workbook_write(dataset_generate(customers=300, seed=5, as_of=AS_OF), path)
-    workbook_import(path=path)
-
-
-@pytest.fixture(autouse=True)
-def _offline(settings) -> None:
-    settings.OPENAI_API_KEY = ""
-    settings.OPENAI_BASE_URL = ""
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("offline")]
 
 
 def test_run_demo_prints_all_five_scenarios_and_keeps_each_as_an_intervention(shop, capsys) -> None:
