@@ -160,6 +160,12 @@ def deliveries_plan(customers: list[list[str | None]], count: int, *, rng: rando
 
 
 def signed(plan: list[Delivery], secret: str) -> list[PreparedRequest]:
+    # The signing helper lives beside its provider's DRF view, so importing it needs settings
+    # (this client process never touches a database).
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procx_site.settings")
+    django.setup()
     from events.providers.procx import sign_standard_webhook
 
     now = int(time.time())
