@@ -46,7 +46,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.import_bench import AS_OF, workbook_for  # noqa: E402
 from bench.scan_bench import SCAN_AS_OF  # noqa: E402
-from customers.churn import METRIC_KEYS  # noqa: E402 (pure: no Django needed)
 
 BEFORE_COMMIT = "e62413d"
 BEFORE_TREE = Path("/tmp/procx-before")
@@ -393,6 +392,8 @@ def profile_child(mode: str, template: Path, *, code: Path, folder: Path, top: i
 
 
 def demo_figures(*, code: dict[str, Path], folder: Path) -> dict:
+    from customers.churn import METRIC_KEYS  # here, not at module level: see _use_code
+
     workbook = workbook_for(DEMO_CUSTOMERS)
     prepared = {}
     for side in SIDES:
