@@ -527,8 +527,7 @@ class ChurnLabelAdmin(CustomerRowAdmin):
 # --- customer events ---------------------------------------------------------------------
 # The events table can hold millions of rows: the customer is a raw id input, lists skip the
 # full count, and dates use a list filter rather than a date hierarchy (whose year list would
-# scan the whole table). Its admin lives here, not in events/, because its search goes
-# through customers and the events app does not import the customers app (STYLE.md).
+# scan the whole table). The model is one of the seven sheets, so its admin is here with theirs.
 
 
 def pretty_json(value: Any) -> SafeString | str:

@@ -280,7 +280,7 @@ def health_breakdown(
 # The health bands, the one definition every page, chart, badge and description uses: (upper
 # edge, name) pairs in increasing order; a score belongs to the first band whose upper edge it
 # is below, so each lower edge belongs to its band (40 is "poor") and 100 is "healthy". No band
-# is called "at risk": that word is kept for the scan's selection (interventions.selectors).
+# is called "at risk": that word is kept for the scan's selection (customers.selectors).
 HEALTH_BANDS: tuple[tuple[float, str], ...] = ((40, "critical"), (60, "poor"), (75, "fair"), (100, "healthy"))
 
 

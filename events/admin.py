@@ -1,7 +1,7 @@
 """Webhook deliveries and the inbox in the back office.
 
-Customer events themselves are in `customers/admin.py` (CustomerEventAdmin): their search goes
-through customers, and the events app does not import the customers app.
+Customer events themselves are a customers sheet (`customers.models.CustomerEvent`); their admin is
+CustomerEventAdmin in `customers/admin.py`.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from events.webhook_types import CANONICAL_TYPES, CanonicalEvent
-from procx_site.formats import finite_decimal
+from procx_site.formats import MINUS, finite_decimal
 
 # Staff read English: amounts in descriptions are written the English way whatever the currency.
 STAFF_LOCALE = "en"
@@ -75,6 +75,8 @@ def money(amount: str | Decimal | float | int | None, currency: str | None) -> s
     value = finite_decimal(amount)
     if value is None:
         return ""
+    if value < 0:  # a minus sign, as every amount ProCX writes (procx_site.formats)
+        return MINUS + money(-value, currency)
     code = (currency or "").strip().upper()
     places = currency_exponent(code)
     exponent = value.as_tuple().exponent

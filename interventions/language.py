@@ -15,12 +15,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from django.conf import settings
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-# The outreach languages and their English names, in one place: settings.LANGUAGES.
-SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
-LANGUAGE_NAMES: dict[str, str] = dict(settings.LANGUAGES)
+from procx_site.languages import OUTREACH_LANGUAGES
+
+# The outreach languages and their English names, in one place (settings.LANGUAGES is built from it).
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(code for code, _name in OUTREACH_LANGUAGES)
+LANGUAGE_NAMES: dict[str, str] = dict(OUTREACH_LANGUAGES)
 FALLBACK_LANGUAGE = "en"
 
 # Inclusive code-point ranges of the scripts that by themselves name a supported language.

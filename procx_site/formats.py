@@ -29,15 +29,25 @@ def finite_decimal(amount: object) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def money(amount: Decimal | float | int | str | None, currency: str = HOME_CURRENCY, *, whole: bool = False) -> str:
+def money(
+    amount: Decimal | float | int | str | None,
+    currency: str = HOME_CURRENCY,
+    *,
+    whole: bool = False,
+    locale: str = STAFF_LOCALE,
+) -> str:
     """ "$2,499.99" (or "$2,500" when `whole`), rounded half up, negative with a minus sign;
-    "" when there is no usable amount (None, text that is not a number, NaN)."""
+    "" when there is no usable amount (None, text that is not a number, NaN). With another
+    `locale` (outreach in the customer's language), that locale's CLDR pattern: "2.499,99 $"."""
     value = finite_decimal(amount)
     if value is None:
         return ""
     value = value.quantize(Decimal(1) if whole else Decimal("0.01"), rounding=ROUND_HALF_UP)
-    pattern = "¤#,##0" if whole else "¤#,##0.00"
-    text = format_currency(abs(value), currency, format=pattern, locale=STAFF_LOCALE, currency_digits=False)
+    if locale == STAFF_LOCALE:
+        pattern = "¤#,##0" if whole else "¤#,##0.00"
+        text = format_currency(abs(value), currency, format=pattern, locale=locale, currency_digits=False)
+    else:
+        text = format_currency(abs(value), currency, locale=locale, currency_digits=False)
     return f"{MINUS}{text}" if value < 0 else text
 
 

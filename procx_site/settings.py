@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from procx_site.languages import OUTREACH_LANGUAGES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEVELOPMENT_SECRET_KEY = "procx-development-key-not-for-production"
@@ -274,21 +276,11 @@ PROCX_SMS_BACKEND = os.environ.get("PROCX_SMS_BACKEND", "").strip() or "interven
 PROCX_CALL_BACKEND = os.environ.get("PROCX_CALL_BACKEND", "").strip() or "interventions.sending.OutboxBackend"
 
 # Staff pages are in English: there is no LocaleMiddleware, so every request renders in
-# LANGUAGE_CODE. LANGUAGES are the languages outreach is written in (interventions.language
-# reads its list from here); each has a gettext catalog in locale/, rendered under
+# LANGUAGE_CODE. LANGUAGES are the languages outreach is written in (the one list is
+# procx_site.languages, which interventions.language reads too); each has a gettext catalog in locale/, rendered under
 # translation.override(code) by interventions.agents.templates.
 LANGUAGE_CODE = "en-us"
-LANGUAGES = [
-    ("en", "English"),
-    ("hi", "Hindi"),
-    ("bn", "Bengali"),
-    ("ta", "Tamil"),
-    ("te", "Telugu"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("ar", "Arabic"),
-]
+LANGUAGES = list(OUTREACH_LANGUAGES)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

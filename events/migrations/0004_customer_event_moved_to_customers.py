@@ -10,8 +10,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0006_customer_event_moved_here'),
         ('events', '0003_webhook_feed_index'),
-        # Intervention.event must point at the new model before the old one leaves the state.
-        ('interventions', '0003_event_points_to_customers'),
     ]
 
     operations = [

@@ -11,9 +11,8 @@ import datetime as dt
 import itertools
 import statistics
 
-from babel.numbers import format_currency
-
 from interventions.agents.types import CustomerContext, OrderView, Pattern, PatternReport, Severity
+from procx_site.formats import money
 
 # The evidence sentences are English, for the staff who review the case.
 STAFF_LANGUAGE = "en"
@@ -47,8 +46,9 @@ def days_between(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -
 def money_text(context: CustomerContext, amount: float, *, language: str = STAFF_LANGUAGE) -> str:
     """An amount in the customer's currency as `language` writes it (CLDR, through Babel):
     "$2,499.99" in English, "2.499,99\u00a0$" in German. The evidence here is for staff, in
-    English; the offline message asks for the customer's language."""
-    return format_currency(amount, context.currency, locale=language)
+    English; the offline message asks for the customer's language. Rounded half up, as every
+    amount ProCX writes (procx_site.formats.money)."""
+    return money(amount, context.currency, locale=language)
 
 
 def _plural(count: int, noun: str) -> str:

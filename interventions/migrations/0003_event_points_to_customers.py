@@ -7,6 +7,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """The same table under its new app label: the foreign key in the database does not change."""
 
+    # Intervention.event must point at the new model before the events app's state forgets the
+    # old one; said here (run_before) so that events, the lower app, depends on nothing above it.
+    run_before = [
+        ('events', '0004_customer_event_moved_to_customers'),
+    ]
+
     dependencies = [
         ('customers', '0006_customer_event_moved_here'),
         ('interventions', '0002_review_and_sending'),

@@ -396,7 +396,7 @@ def test_an_out_of_range_score_is_not_shown() -> None:
         ("1234.5", "AED", "AED 1,234.50"),
         ("1234.5", "XYZ", "XYZ 1,234.50"),
         ("1234.5", None, "1,234.50"),
-        ("-12.5", "GBP", "-£12.50"),
+        ("-12.5", "GBP", "\u2212£12.50"),  # a real minus sign, as every amount ProCX writes
         ("10.555", "USD", "$10.555"),
         (2499.99, "USD", "$2,499.99"),
         (0, "USD", "$0.00"),

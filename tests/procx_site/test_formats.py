@@ -22,6 +22,10 @@ MONEY = [
     ("n/a", {}, ""),
     (float("nan"), {}, ""),
     (True, {}, ""),
+    # Outreach in the customer's language: that locale's CLDR pattern, still rounded half up.
+    (Decimal("2499.995"), {"locale": "de"}, "2.500,00\u00a0$"),
+    (Decimal("0.125"), {"locale": "fr"}, "0,13\u00a0$US"),
+    (-5, {"locale": "fr"}, "\u22125,00\u00a0$US"),
 ]
 
 
