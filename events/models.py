@@ -22,8 +22,10 @@ class DeliveryOutcome(models.TextChoices):
 class WebhookDelivery(models.Model):
     """Every delivery a provider posted, accepted or not: what came, what we answered and why.
 
-    The body is kept (up to the size limit) so an inbox delivery can be re-processed once the
-    customer exists, and so a rejected one can be investigated.
+    The body of a verified delivery is kept (up to the size limit) so an inbox delivery can be
+    re-processed once the customer exists; a rejected one keeps its headers, size, hash and the
+    reason, not its body. Deliveries older than PROCX_WEBHOOK_LOG_DAYS are pruned, except those
+    still in the inbox (`deliveries_prune`).
     """
 
     source = models.CharField(max_length=16, db_index=True)
@@ -32,8 +34,11 @@ class WebhookDelivery(models.Model):
     native_type = models.CharField(max_length=100, blank=True, help_text="the provider's event type or topic")
     event_type = models.CharField(max_length=64, blank=True, help_text="the canonical type, when read")
     headers = models.JSONField(default=dict, blank=True, help_text="the headers that matter (never secrets)")
+    # Kept only for a delivery whose signature was verified (or allowed unsigned): a rejected
+    # body is the sender's, not a provider's, and must not fill the disk; its hash stays.
     body = models.TextField(blank=True)
     body_bytes = models.PositiveIntegerField(default=0)
+    body_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the body as received (hex)")
     signature_verified = models.BooleanField(default=False)
     unsigned_allowed = models.BooleanField(
         default=False, help_text="accepted without a valid signature because PROCX_WEBHOOKS_ALLOW_UNSIGNED is on"

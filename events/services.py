@@ -181,6 +181,7 @@ def delivery_receive(
         received_at=received_at,
         headers=_headers(headers),
         body_bytes=len(body),
+        body_sha256=hashlib.sha256(body).hexdigest(),
     )
 
     def answer(status: int, outcome: str, message: str, *, error: str | None = None, **extra: Any) -> DeliveryResult:
@@ -194,8 +195,6 @@ def delivery_receive(
         return answer(
             413, DeliveryOutcome.TOO_LARGE, f"the body is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}"
         )
-    log.body = body.decode("utf-8", errors="replace")
-
     try:
         verify(
             source=source, body=body, headers=headers, secrets=settings.PROCX_WEBHOOK_SECRETS[source], now=received_at
@@ -203,9 +202,12 @@ def delivery_receive(
         log.signature_verified = True
     except SignatureError as error:
         if not settings.PROCX_WEBHOOKS_ALLOW_UNSIGNED:
+            # Headers, size, hash and the reason; not the body: anyone can post, and what they
+            # post must not fill the database.
             return answer(401, DeliveryOutcome.REJECTED, str(error))
         log.unsigned_allowed = True
         log.error = f"signature not verified ({error}); accepted because PROCX_WEBHOOKS_ALLOW_UNSIGNED is on"
+    log.body = body.decode("utf-8", errors="replace")
 
     try:
         event = adapt(source=source, headers=headers, body=body, received_at=received_at)
@@ -255,6 +257,15 @@ def _accept(
     _announce([stored])
     log.event = stored
     return answer(200, DeliveryOutcome.ACCEPTED, stored.description, event_id=stored.pk)
+
+
+def deliveries_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the log's deliveries older than PROCX_WEBHOOK_LOG_DAYS, except those still in the
+    inbox (kept until staff handle them); returns how many were deleted. The scheduled task
+    runs it, so the log grows with the traffic of the last month, not with all time."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.PROCX_WEBHOOK_LOG_DAYS)
+    deleted, _ = WebhookDelivery.objects.filter(received_at__lt=cutoff).exclude(outcome=DeliveryOutcome.INBOX).delete()
+    return deleted
 
 
 def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:

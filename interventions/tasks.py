@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from customers.models import ScanRun
 from events.processing import events_process
+from events.services import deliveries_prune
 from events.tasks import process_events as process_events
 from interventions.services.scans import proactive_scan_run
 
@@ -11,9 +12,11 @@ from interventions.services.scans import proactive_scan_run
 def scheduled_scan() -> int:
     """The scan the schedule runs every few minutes, then drafts for its top findings; returns the ScanRun id.
 
-    Webhook events whose processing failed earlier are retried first, so the scan sees them.
+    Webhook events whose processing failed earlier are retried first, so the scan sees them, and
+    the webhook log is pruned to PROCX_WEBHOOK_LOG_DAYS.
     """
     events_process()
+    deliveries_prune()
     scan, _ = proactive_scan_run(trigger=ScanRun.Trigger.SCHEDULE)
     return scan.pk
 

@@ -246,6 +246,8 @@ if PROCX_WEBHOOKS_ALLOW_UNSIGNED and not DEBUG:
 # re-scored) by one worker task rather than one task each: at a burst of deliveries the queue
 # gets one row a second, not one per delivery. 0 queues a task for every delivery.
 PROCX_EVENT_BATCH_SECONDS = env_float("PROCX_EVENT_BATCH_SECONDS", 1.0, minimum=0, maximum=60)
+# Days the webhook delivery log keeps a delivery (the inbox keeps its entries until handled).
+PROCX_WEBHOOK_LOG_DAYS = env_int("PROCX_WEBHOOK_LOG_DAYS", 30, minimum=1)
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -50,8 +50,10 @@ Json = dict[str, Any]
 def _json_object(body: bytes) -> Json:
     try:
         payload = json.loads(body)
-    except ValueError as error:  # includes UnicodeDecodeError
+    except ValueError as error:  # includes UnicodeDecodeError, and integers too long to convert
         raise PayloadError("body", f"is not valid JSON ({error})") from error
+    except RecursionError as error:  # a hostile body nested thousands deep: an answer, not a crash
+        raise PayloadError("body", "is nested too deeply to read") from error
     if not isinstance(payload, dict):
         raise PayloadError("body", f"must be a JSON object, not {_type_name(payload)}")
     return payload

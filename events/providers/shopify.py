@@ -177,17 +177,33 @@ def _shopify_checkout(topic: str, checkout: Json) -> tuple[str, Facts, CustomerR
     return "cart.abandoned", facts, _shopify_customer(checkout)
 
 
+def _refund_currency(refund: Json) -> str:
+    """The refund's currency when its transactions do not say (Shopify's own sample sends
+    `"currency": null`): the shop money of a refunded line's subtotal set, else ""."""
+    for entry in _objects(refund, "refund_line_items"):
+        for key in ("subtotal_set", "total_tax_set"):
+            money = _object(entry, key, "").get("shop_money")
+            code = money.get("currency_code") if isinstance(money, dict) else None
+            if isinstance(code, str) and re.fullmatch(r"[A-Za-z]{3}", code.strip()):
+                return code.strip().upper()
+    return ""
+
+
 def _shopify_refund(topic: str, refund: Json) -> tuple[str, Facts, CustomerRef]:
     facts: Facts = {}
-    total, currency, statuses = Decimal(0), "", set()
+    total, currency, statuses, refunded = Decimal(0), "", set(), False
     for index, transaction in enumerate(_objects(refund, "transactions")):
         status = _text(transaction, "status", "")
         if _text(transaction, "kind", "") != "refund" or status in ("failure", "error"):
             continue
         total += _decimal(transaction.get("amount"), f"transactions[{index}].amount")
-        currency = currency or _currency(transaction.get("currency"), f"transactions[{index}].currency")
+        refunded = True
+        if not currency and transaction.get("currency") not in (None, ""):
+            currency = _currency(transaction.get("currency"), f"transactions[{index}].currency")
         statuses.add(status)
-    if currency:
+    if refunded and not currency:
+        currency = _refund_currency(refund)
+    if refunded and currency:
         facts |= {"amount": _major(total, currency), "currency": currency}
         facts["refund_status"] = "issued" if statuses <= {"success"} else "pending"
     # Each refunded line names the item and how many of it came back.

@@ -151,3 +151,13 @@ def test_offer_caps_name_a_bad_pair() -> None:
     result = run_settings(PROCX_OFFER_CAPS="VIP=20,Loyal=lots")
     assert result.returncode != 0
     assert "'Loyal=lots' is not one" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "PROCX_WEBHOOK_LOG_DAYS must be at least 1"), ("a month", "PROCX_WEBHOOK_LOG_DAYS must be a whole number")],
+)
+def test_it_names_a_bad_webhook_log_retention(value: str, message: str) -> None:
+    result = run_settings(PROCX_WEBHOOK_LOG_DAYS=value)
+    assert result.returncode != 0
+    assert message in result.stderr
