@@ -64,6 +64,8 @@ POSTGRES_DATABASE = "procx_bench_webhooks"
 TARGET_SQLITE_PER_SECOND = 300
 TARGET_P99_MS = 100
 TARGET_SHARE_OF_MINIMAL = 0.5
+FLOOD_BODY_BYTES = 250_000  # under the 256 KB limit, so each one is read and checked
+TARGET_FLOOD_GROWTH_MB = 2
 
 
 # --- Children: the database set-up and the counts afterwards, in the app's own process ------
@@ -109,6 +111,26 @@ def child_count() -> None:
             }
         )
     )
+
+
+def child_size() -> None:
+    """The database's size in bytes (SQLite: after folding the write-ahead log back in)."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            size = pages * cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+    print(json.dumps({"bytes": size}))
 
 
 def run_child(mode: str, env: dict[str, str], *arguments: str) -> dict[str, Any]:
@@ -372,6 +394,9 @@ class DatabaseResult:
     webhook_sent: int
     distinct_sent: int
     resends_sent: int
+    flood_sent: int = 0
+    flood_rejected: int = 0
+    flood_growth_bytes: int = 0
 
     @property
     def webhook_lost(self) -> int:
@@ -424,6 +449,15 @@ def measure(name: str, database_url: str, *, path: Path, arguments: argparse.Nam
         webhook = Measurement()
         for offset in range(0, len(plan), batch_size):
             webhook.add(server.send(signed(plan[offset : offset + batch_size], webhook_secret), arguments.clients))
+        # A flood of unsigned posts just under the size limit: the log keeps no rejected body.
+        before = run_child("--child-size", env)["bytes"]
+        junk = b'{"padding": "' + b"x" * (FLOOD_BODY_BYTES - 16) + b'"}'
+        flood = server.send(
+            [PreparedRequest(WEBHOOK_PATH, junk, {"Content-Type": "application/json"})] * arguments.flood,
+            arguments.clients,
+        )
+        flood_growth = run_child("--child-size", env)["bytes"] - before
+        print(f"  {name}: {arguments.flood:,} unsigned {len(junk) // 1024} KB posts ...", flush=True)
     finally:
         server.stop()
     if server.process.returncode not in (0, None):
@@ -437,9 +471,12 @@ def measure(name: str, database_url: str, *, path: Path, arguments: argparse.Nam
         webhook=webhook,
         counts=counts,
         minimal_sent=len(warmup) + len(plan),
-        webhook_sent=len(warmup) + len(plan),
+        webhook_sent=len(warmup) + len(plan) + arguments.flood,  # the flood is logged too (rejected)
         distinct_sent=len(warmup) + len({delivery.message_id for delivery in plan}),
         resends_sent=resends,
+        flood_sent=arguments.flood,
+        flood_rejected=flood.statuses.get(401, 0),
+        flood_growth_bytes=flood_growth,
     )
 
 
@@ -526,6 +563,12 @@ def print_targets(results: list[DatabaseResult]) -> None:
             f"  {result.name}: {share:.2f}x the minimal view's throughput >= {TARGET_SHARE_OF_MINIMAL}: "
             f"{verdict(share >= TARGET_SHARE_OF_MINIMAL)}"
         )
+        growth_mb = result.flood_growth_bytes / 1_000_000
+        print(
+            f"  {result.name}: {result.flood_sent:,} unsigned {FLOOD_BODY_BYTES // 1000} KB posts "
+            f"({result.flood_rejected:,} answered 401) grew the database by {growth_mb:.2f} MB "
+            f"< {TARGET_FLOOD_GROWTH_MB} MB: {verdict(growth_mb < TARGET_FLOOD_GROWTH_MB)}"
+        )
 
 
 def main() -> None:
@@ -538,13 +581,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker, gthread (default 4)")
     parser.add_argument("--child-prepare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--flood", type=int, default=2_000, help="unsigned 250 KB posts (default 2,000)")
     parser.add_argument("--child-count", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-size", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child_prepare:
         child_prepare(arguments.child_prepare)
         return
     if arguments.child_count:
         child_count()
+        return
+    if arguments.child_size:
+        child_size()
         return
 
     path = workbook_for(CUSTOMERS)
