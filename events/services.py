@@ -207,7 +207,8 @@ def delivery_receive(
             return answer(401, DeliveryOutcome.REJECTED, str(error))
         log.unsigned_allowed = True
         log.error = f"signature not verified ({error}); accepted because PROCX_WEBHOOKS_ALLOW_UNSIGNED is on"
-    log.body = body.decode("utf-8", errors="replace")
+    # As text, readable; PostgreSQL's text cannot hold NUL, so a NUL byte is shown as U+FFFD.
+    log.body = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
     try:
         event = adapt(source=source, headers=headers, body=body, received_at=received_at)

@@ -56,6 +56,9 @@ def _json_object(body: bytes) -> Json:
         raise PayloadError("body", "is nested too deeply to read") from error
     if not isinstance(payload, dict):
         raise PayloadError("body", f"must be a JSON object, not {_type_name(payload)}")
+    if b"\\u0000" in body:
+        # No provider sends NUL in its data, and PostgreSQL can store it in neither text nor JSON.
+        raise PayloadError("body", "contains a NUL character (\\u0000), which ProCX cannot store")
     return payload
 
 

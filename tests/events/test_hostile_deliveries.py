@@ -166,6 +166,8 @@ HOSTILE = {
     "invalid UTF-8": b'{"name": "\xff\xfe\xfa"}',
     "a bare array": b"[1, 2, 3]",
     "not JSON at all": b"\x00\x01\x02",
+    "NUL bytes around JSON": b'\x00{"a": 1}\x00',
+    "a NUL escaped in a string": b'{"event_type": "payment.failed", "note": "a\\u0000b"}',
 }
 
 
