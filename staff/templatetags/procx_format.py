@@ -15,5 +15,4 @@ register = template.Library()
 def money(value: Decimal | float | int | None, places: int = 2) -> str:
     """`{{ customer.lifetime_value|money }}` -> "$8,200.00"; `|money:0` -> "$8,200"; "" for None.
     (Django marks a filter's output safe or not: this one is plain text, escaped as usual.)"""
-    text = format_money(value, whole=int(places) == 0)
-    return text if value is not None else ""
+    return format_money(value, whole=int(places) == 0)
