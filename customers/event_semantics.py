@@ -1,6 +1,6 @@
 """What each kind of customer event means for the customer's signals, declared once.
 
-Every event type ProCX knows (the 25 canonical webhook types in events/webhook_types.py and the
+Every event type ProCX knows (the canonical webhook types in events/webhook_types.py and the
 activity types of the workbook's customer_events sheet) is one of:
 
 - engagement: something the customer chose to do that shows they are still buying or visiting.
@@ -64,9 +64,19 @@ EVENT_SIGNALS: dict[str, EventMeaning] = {
     ),
     "subscription.payment_failed": EventMeaning(TROUBLE, "a renewal payment did not go through, as payment.failed"),
     "subscription.cancelled": EventMeaning(LEAVING, "the customer ended their subscription: a step out of the door"),
+    "subscription.cancel_scheduled": EventMeaning(
+        LEAVING, "the customer asked to end their subscription at the period's end: leaving, with time to talk"
+    ),
+    "subscription.reactivated": EventMeaning(
+        ENGAGEMENT, "the customer undid a scheduled cancellation: they chose to stay and keep paying"
+    ),
     "refund.requested": EventMeaning(TROUBLE, "money is going back: something about the order went wrong"),
     "dispute.created": EventMeaning(
         TROUBLE, "a chargeback: the strongest complaint a customer can make about a payment"
+    ),
+    "order.placed": EventMeaning(ENGAGEMENT, "the customer placed an order: buying, the plainest sign they are here"),
+    "order.shipped": EventMeaning(
+        NEUTRAL, "the shop sent an order on its way: the shop's act; placing it already counted as engagement"
     ),
     "order.delayed": EventMeaning(
         TROUBLE, "the shop is late with an order: the shop's failure, not the customer's act"
@@ -77,6 +87,9 @@ EVENT_SIGNALS: dict[str, EventMeaning] = {
         "the shop fulfilled an order; placing it already counted as engagement, delivering it is the shop's act",
     ),
     "shipment.delayed": EventMeaning(TROUBLE, "a parcel is late: delivery trouble, as order.delayed"),
+    "shipment.failed": EventMeaning(
+        TROUBLE, "the carrier could not deliver the parcel: the customer is still waiting for what they paid for"
+    ),
     "return.initiated": EventMeaning(TROUBLE, "the customer is sending goods back: they did not get what they wanted"),
     "cart.abandoned": EventMeaning(
         TROUBLE, "a purchase started and not finished: friction (price, shipping, payment), not a sign of buying"
@@ -97,8 +110,23 @@ EVENT_SIGNALS: dict[str, EventMeaning] = {
     "support.ticket.resolved": EventMeaning(
         NEUTRAL, "support closed a ticket: the problem is settled, but closing it is the shop's act, not the customer's"
     ),
+    "support.ticket.updated": EventMeaning(
+        NEUTRAL,
+        "support changed a ticket's status or priority: the ticket sheet records it, and the ticket "
+        "already counted when it was opened",
+    ),
+    "support.ticket.commented": EventMeaning(
+        NEUTRAL, "a message on a ticket already counted: the ticket is the trouble, a reply is not a new one"
+    ),
+    "satisfaction.bad": EventMeaning(TROUBLE, "the customer rated the help they got as bad"),
+    "satisfaction.good": EventMeaning(ENGAGEMENT, "the customer chose to rate the help they got as good"),
     "app.inactive": EventMeaning(LEAVING, "the app reports the customer stopped opening it"),
     "email.unsubscribe": EventMeaning(LEAVING, "the customer asked for no more email from the shop"),
+    "email.subscribed": EventMeaning(
+        NEUTRAL,
+        "marketing consent given; shops also set it in bulk (imports, checkout defaults), so it is recorded "
+        "on the customer but not read as a choice to engage",
+    ),
     # The workbook's activity types: browsing and buying the customer chose.
     "view": EventMeaning(ENGAGEMENT, "the customer looked at a product"),
     "search": EventMeaning(ENGAGEMENT, "the customer searched the shop"),

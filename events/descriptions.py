@@ -575,18 +575,119 @@ def _email_unsubscribe(data: Mapping[str, Any]) -> str:
     )
 
 
+def _subscription_cancel_scheduled(data: Mapping[str, Any]) -> str:
+    plan = _text(data, "plan")
+    amount = _money(data)
+    interval = _text(data, "interval")
+    head = f"The customer asked to cancel the {plan} subscription" if plan else "The customer asked to cancel a subscription"
+    if amount:
+        head += f" ({amount}/{interval})" if interval else f" ({amount})"
+    ends = _date(_text(data, "cancel_at"))
+    head += f"; it ends on {ends}" if ends else " at the end of the period"
+    comment = _text(data, "comment")
+    return _sentences(
+        f"{head}{_reason(data)}.",
+        f"The customer wrote: {_quote(comment)}" if comment else "",
+        "There is still time to talk before it ends.",
+    )
+
+
+def _subscription_reactivated(data: Mapping[str, Any]) -> str:
+    plan = _text(data, "plan")
+    head = f"The customer kept the {plan} subscription" if plan else "The customer kept their subscription"
+    return _sentences(f"{head}: the scheduled cancellation was withdrawn.", "Outreach about cancelling can stop.")
+
+
+def _order_placed(data: Mapping[str, Any]) -> str:
+    order = _order(data)
+    head = f"The customer placed {order}" if order else "The customer placed an order"
+    count = _number(data, "item_count")
+    details = [part for part in (_money(data), _count(count, "item") if count and count > 0 else "") if part]
+    head += f" ({', '.join(details)})" if details else ""
+    items = _names(data, "items")
+    head += f": {_list(items)}" if items else ""
+    return _sentences(f"{head}.", "They are buying again.")
+
+
+def _order_shipped(data: Mapping[str, Any]) -> str:
+    order = _order(data)
+    head = f"{order[0].upper()}{order[1:]}" if order else "An order"
+    head += " was shipped"
+    carrier, tracking = _text(data, "carrier"), _text(data, "tracking_number")
+    where = " ".join(part for part in (carrier, tracking) if part)
+    head += f" ({where})" if where else ""
+    return f"{head}."
+
+
+def _shipment_failed(data: Mapping[str, Any]) -> str:
+    order = _order(data)
+    head = f"The carrier could not deliver {order}" if order else "The carrier could not deliver a parcel"
+    carrier, tracking = _text(data, "carrier"), _text(data, "tracking_number")
+    where = " ".join(part for part in (carrier, tracking) if part)
+    head += f" ({where})" if where else ""
+    return _sentences(f"{head}{_reason(data)}.", "Contact the customer to arrange delivery before they ask.")
+
+
+_TICKET_STATUS_WORDS = {"new": "new", "open": "open", "pending": "waiting on the customer", "hold": "on hold"}
+
+
+def _ticket_updated(data: Mapping[str, Any]) -> str:
+    changes = []
+    status = _text(data, "status").lower()
+    if status:
+        changes.append(f"is now {_TICKET_STATUS_WORDS.get(status, _phrase(status))}")
+    priority, before = _text(data, "priority").lower(), _text(data, "previous_priority").lower()
+    if priority:
+        changes.append(f"priority {'changed from ' + before + ' to' if before else 'set to'} {priority}")
+    head = f"{_ticket(data)} {' and '.join(changes)}" if changes else f"{_ticket(data)} was updated"
+    return f"{head}."
+
+
+def _ticket_commented(data: Mapping[str, Any]) -> str:
+    author = _text(data, "author").lower()
+    who = {"customer": "The customer", "agent": "An agent"}.get(author, "Someone")
+    ticket = _ticket(data)
+    where = f"{ticket[0].lower()}{ticket[1:]}" if ticket.startswith("A ") else ticket
+    comment = _text(data, "comment")
+    head = f"{who} wrote on {where}"
+    return f"{head}: {_quote(comment)}" if comment else f"{head}."
+
+
+def _satisfaction(kind: str, follow_up: str) -> Callable[[Mapping[str, Any]], str]:
+    def write(data: Mapping[str, Any]) -> str:
+        ticket = _ticket(data)
+        about = f"{ticket[0].lower()}{ticket[1:]}" if ticket.startswith("A ") else ticket
+        head = f"The customer rated the support on {about} as {kind}"
+        comment = _text(data, "comment")
+        head = f"{head} and wrote: {_quote(comment)}" if comment else f"{head}."
+        return _sentences(head, follow_up)
+
+    return write
+
+
+def _email_subscribed(data: Mapping[str, Any]) -> str:
+    list_name = _text(data, "list")
+    head = f"The customer subscribed to {list_name}" if list_name else "The customer subscribed to marketing email"
+    return f"{head}."
+
+
 _WRITERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "payment.failed": _payment_failed,
     "payment.succeeded": _payment_succeeded,
     "payment.method_expired": _payment_method_expired,
     "subscription.payment_failed": _subscription_payment_failed,
     "subscription.cancelled": _subscription_cancelled,
+    "subscription.cancel_scheduled": _subscription_cancel_scheduled,
+    "subscription.reactivated": _subscription_reactivated,
     "refund.requested": _refund_requested,
     "dispute.created": _dispute_created,
+    "order.placed": _order_placed,
+    "order.shipped": _order_shipped,
     "order.delayed": _order_delayed,
     "order.cancelled": _order_cancelled,
     "order.delivered": _order_delivered,
     "shipment.delayed": _shipment_delayed,
+    "shipment.failed": _shipment_failed,
     "return.initiated": _return_initiated,
     "cart.abandoned": _cart_abandoned,
     "product.out_of_stock": _product_out_of_stock,
@@ -598,9 +699,14 @@ _WRITERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "review.positive": _review("positive", "Thank them; they may be happy to refer a friend."),
     "support.ticket.created": _ticket_created,
     "support.ticket.escalated": _ticket_escalated,
+    "support.ticket.updated": _ticket_updated,
+    "support.ticket.commented": _ticket_commented,
     "support.ticket.resolved": _ticket_resolved,
+    "satisfaction.bad": _satisfaction("bad", "Reach out to put right what the ticket left wrong."),
+    "satisfaction.good": _satisfaction("good", "A good moment to ask for a review."),
     "app.inactive": _app_inactive,
     "email.unsubscribe": _email_unsubscribe,
+    "email.subscribed": _email_subscribed,
 }
 
 

@@ -42,12 +42,17 @@ CANONICAL_TYPES: dict[str, EventType] = {
         EventType("payment.method_expired", "INQUIRY", "Payment method expiring"),
         EventType("subscription.payment_failed", "COMPLAINT", "Subscription payment failed"),
         EventType("subscription.cancelled", "ORDER_CANCELLED", "Subscription cancelled"),
+        EventType("subscription.cancel_scheduled", "ORDER_CANCELLED", "Cancellation scheduled"),
+        EventType("subscription.reactivated", "FEEDBACK", "Subscription kept"),
         EventType("refund.requested", "COMPLAINT", "Refund requested"),
         EventType("dispute.created", "COMPLAINT", "Payment disputed"),
+        EventType("order.placed", "FEEDBACK", "Order placed"),
+        EventType("order.shipped", "FEEDBACK", "Order shipped"),
         EventType("order.delayed", "ORDER_DELAYED", "Order delayed"),
         EventType("order.cancelled", "ORDER_CANCELLED", "Order cancelled"),
         EventType("order.delivered", "FEEDBACK", "Order delivered"),
         EventType("shipment.delayed", "ORDER_DELAYED", "Shipment delayed"),
+        EventType("shipment.failed", "ORDER_DELAYED", "Delivery failed"),
         EventType("return.initiated", "COMPLAINT", "Return started"),
         EventType("cart.abandoned", "INQUIRY", "Cart abandoned"),
         EventType("product.out_of_stock", "INQUIRY", "Product out of stock"),
@@ -59,9 +64,14 @@ CANONICAL_TYPES: dict[str, EventType] = {
         EventType("review.positive", "FEEDBACK", "Positive review"),
         EventType("support.ticket.created", "INQUIRY", "Ticket opened"),
         EventType("support.ticket.escalated", "COMPLAINT", "Ticket escalated"),
+        EventType("support.ticket.updated", "INQUIRY", "Ticket updated"),
+        EventType("support.ticket.commented", "INQUIRY", "Ticket comment"),
         EventType("support.ticket.resolved", "FEEDBACK", "Ticket resolved"),
+        EventType("satisfaction.bad", "COMPLAINT", "Support rated bad"),
+        EventType("satisfaction.good", "FEEDBACK", "Support rated good"),
         EventType("app.inactive", "INQUIRY", "Inactive in the app"),
         EventType("email.unsubscribe", "FEEDBACK", "Unsubscribed from email"),
+        EventType("email.subscribed", "FEEDBACK", "Subscribed to email"),
     )
 }
 
@@ -74,16 +84,22 @@ if _UNDECLARED:
 
 @dataclass(frozen=True)
 class CustomerRef:
-    """How the provider names the customer: ours (customer_id), an email, or its own id.
-    ProCX matches in that order (customer_id, then email, then a stored provider mapping)."""
+    """How the provider names the customer: ours (customer_id), an email, or its own id; or,
+    for a payload that by the provider's design names nobody (a Stripe dispute or refund, a
+    Shopify refund), the provider's objects it concerns (`related`: (fact key, id) pairs such
+    as ("charge_id", "ch_...") or ("order_id", "450789469")).
+    ProCX matches in that order: customer_id, then email, then a stored provider mapping, then
+    an earlier event from the same provider whose facts name one of the related objects (the
+    charge a dispute is about was paid by someone ProCX already knows)."""
 
     customer_id: str = ""
     email: str = ""
     provider_customer_id: str = ""
+    related: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.customer_id or self.email or self.provider_customer_id)
+        return not (self.customer_id or self.email or self.provider_customer_id or self.related)
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,10 @@ class CanonicalEvent:
 
     `delivery_id` is the provider's idempotency key (Stripe event id, Standard Webhooks
     `webhook-id`, `X-Shopify-Webhook-Id`, Zendesk event id, Qualtrics response id): the same
-    delivery twice is stored once. `data` holds the normalised facts, JSON-ready: money as a
+    delivery twice is stored once. `content_key`, when an adapter sets it, says which facts make
+    two deliveries the same event although their bodies differ (a Shopify customers/update sent
+    for every change of the customer, read only for its marketing consent); otherwise the body's
+    hash does, so a replay under a new unsigned id is stored once too. `data` holds the normalised facts, JSON-ready: money as a
     string of major units ("2499.99") with `currency` (ISO 4217, upper case), ids as strings,
     times as ISO 8601 UTC strings; see events.providers for the keys each type may carry.
     """
@@ -104,6 +123,7 @@ class CanonicalEvent:
     occurred_at: dt.datetime
     customer: CustomerRef
     data: dict[str, Any] = field(default_factory=dict)
+    content_key: str = ""
 
     @property
     def category(self) -> str:

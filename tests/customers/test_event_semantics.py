@@ -32,9 +32,9 @@ from tests.factories import NOW, make_customer, make_nps_response, make_order, m
 
 
 def test_the_table_covers_exactly_every_canonical_type_and_the_workbook_activity_types() -> None:
-    assert len(CANONICAL_TYPES) == 25
+    assert len(CANONICAL_TYPES) == 35
     assert set(EVENT_SIGNALS) == set(CANONICAL_TYPES) | set(WORKBOOK_ACTIVITY_TYPES)
-    assert len(EVENT_SIGNALS) == 25 + len(WORKBOOK_ACTIVITY_TYPES)
+    assert len(EVENT_SIGNALS) == 35 + len(WORKBOOK_ACTIVITY_TYPES)
 
 
 def test_the_generated_workbook_writes_only_declared_activity_types() -> None:
@@ -67,6 +67,17 @@ def test_the_workbook_activity_types_are_engagement() -> None:
         ("email.unsubscribe", EventSignal.LEAVING),
         ("subscription.cancelled", EventSignal.LEAVING),
         ("product.back_in_stock", EventSignal.NEUTRAL),
+        # Issue 13's new types: an order placed raises recency, a scheduled cancellation is leaving.
+        ("order.placed", EventSignal.ENGAGEMENT),
+        ("subscription.reactivated", EventSignal.ENGAGEMENT),
+        ("satisfaction.good", EventSignal.ENGAGEMENT),
+        ("subscription.cancel_scheduled", EventSignal.LEAVING),
+        ("shipment.failed", EventSignal.TROUBLE),
+        ("satisfaction.bad", EventSignal.TROUBLE),
+        ("order.shipped", EventSignal.NEUTRAL),
+        ("support.ticket.updated", EventSignal.NEUTRAL),
+        ("support.ticket.commented", EventSignal.NEUTRAL),
+        ("email.subscribed", EventSignal.NEUTRAL),
     ],
 )
 def test_the_types_the_issue_names_mean_what_it_says(event_type: str, signal: EventSignal) -> None:

@@ -49,6 +49,50 @@ REALISTIC: dict[str, tuple[dict[str, Any], str]] = {
         "Payment of $2,499.99 received for order O300789 by Visa ending 4242. "
         "It went through on attempt #3: any outreach about the earlier failure can stop.",
     ),
+    "subscription.cancel_scheduled": (
+        {"plan": "Pro", "amount": "49.00", "currency": "EUR", "interval": "month", "cancel_at": "2025-11-08T00:00:00Z",
+         "reason": "too_expensive", "comment": "I use it less now"},
+        "The customer asked to cancel the Pro subscription (€49.00/month); it ends on 8 Nov 2025 - too expensive. "
+        'The customer wrote: "I use it less now." There is still time to talk before it ends.',
+    ),
+    "subscription.reactivated": (
+        {"plan": "Pro"},
+        "The customer kept the Pro subscription: the scheduled cancellation was withdrawn. "
+        "Outreach about cancelling can stop.",
+    ),
+    "order.placed": (
+        {"order_name": "#1001", "amount": "199.00", "currency": "USD", "item_count": 2,
+         "items": ["IPod Nano - 8gb", "Case"]},
+        "The customer placed order #1001 ($199.00, 2 items): IPod Nano - 8gb and Case. They are buying again.",
+    ),
+    "order.shipped": (
+        {"order_name": "#1001", "carrier": "UPS", "tracking_number": "1Z2345"},
+        "Order #1001 was shipped (UPS 1Z2345).",
+    ),
+    "shipment.failed": (
+        {"order_name": "#1001", "carrier": "UPS", "tracking_number": "1Z2345", "reason": "failure"},
+        "The carrier could not deliver order #1001 (UPS 1Z2345) - delivery failed. "
+        "Contact the customer to arrange delivery before they ask.",
+    ),
+    "support.ticket.updated": (
+        {"ticket_id": "35436", "subject": "My order", "status": "pending", "priority": "high",
+         "previous_priority": "normal"},
+        'Support ticket #35436 "My order" is now waiting on the customer and priority changed from normal to high.',
+    ),
+    "support.ticket.commented": (
+        {"ticket_id": "35436", "author": "customer", "comment": "Still nothing arrived"},
+        'The customer wrote on Support ticket #35436: "Still nothing arrived."',
+    ),
+    "satisfaction.bad": (
+        {"ticket_id": "35436", "comment": "Nobody answered"},
+        'The customer rated the support on Support ticket #35436 as bad and wrote: "Nobody answered." '
+        "Reach out to put right what the ticket left wrong.",
+    ),
+    "satisfaction.good": (
+        {"ticket_id": "35436"},
+        "The customer rated the support on Support ticket #35436 as good. A good moment to ask for a review.",
+    ),
+    "email.subscribed": ({}, "The customer subscribed to marketing email."),
     "payment.method_expired": (
         {"payment_method": "Visa ending 4242", "exp_month": 4, "exp_year": 2026},
         "The Visa ending 4242 on file expires 04/2026. Ask the customer to update it before the next payment is due.",
@@ -236,6 +280,16 @@ MINIMAL = {
     "support.ticket.resolved": "A support ticket was resolved.",
     "app.inactive": "The customer has gone quiet in the app.",
     "email.unsubscribe": "The customer unsubscribed from email.",
+    "subscription.cancel_scheduled": "The customer asked to cancel a subscription at the end of the period.",
+    "subscription.reactivated": "The customer kept their subscription",
+    "order.placed": "The customer placed an order.",
+    "order.shipped": "An order was shipped.",
+    "shipment.failed": "The carrier could not deliver a parcel.",
+    "support.ticket.updated": "A support ticket was updated.",
+    "support.ticket.commented": "Someone wrote on a support ticket.",
+    "satisfaction.bad": "The customer rated the support on a support ticket as bad.",
+    "satisfaction.good": "The customer rated the support on a support ticket as good.",
+    "email.subscribed": "The customer subscribed to marketing email.",
 }
 
 # Every key a writer reads, with the empty values a payload or a spreadsheet may hold.
@@ -248,7 +302,8 @@ EMPTY_FACTS: dict[str, Any] = {
             "item_count", "evidence_due_by", "delay_days", "expected_delivery", "carrier", "tracking_number",
             "delivered_at", "product_title", "product_id", "quantity", "nps_score", "feedback", "rating",
             "max_rating", "platform", "review_text", "ticket_id", "subject", "priority", "channel", "status",
-            "escalation_reason", "days_inactive", "last_active_at", "list",
+            "escalation_reason", "days_inactive", "last_active_at", "list", "cancel_at", "previous_priority",
+            "author",
         ],
         [None, "", "None", "nan", float("nan"), "  ", "null", [], None, "", "NaN"] * 4,
         strict=False,
