@@ -165,6 +165,9 @@ class CustomerEvent(models.Model):
     raw_payload = models.JSONField(null=True, blank=True)
     # Webhook events only: the provider's idempotency key ("stripe:evt_..."): one event per delivery.
     delivery_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Webhook events only: the provider, its type and a hash of what the delivery says
+    # ("shopify:<sha256 hex>"), so a replay under a new unsigned delivery id is stored once too.
+    content_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     received_at = models.DateTimeField(null=True, blank=True)
     # Filled in by the processing after commit: the stored health before and after the re-score.
     health_before = models.FloatField(null=True, blank=True)
@@ -206,7 +209,8 @@ class Order(models.Model):
     payment_method = models.CharField(max_length=16, choices=PaymentMethod.choices)
     payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices)
     order_status = models.CharField(max_length=16, choices=OrderStatus.choices, db_index=True)
-    estimated_delivery_date = models.DateField()
+    # Unknown for an order a webhook placed (a shop's order carries no estimate): left blank, not guessed.
+    estimated_delivery_date = models.DateField(null=True, blank=True)
     actual_delivery_date = models.DateField(null=True, blank=True)
     delivery_delay_days = models.FloatField(
         null=True, blank=True, help_text="Actual minus estimated; negative is early"

@@ -579,7 +579,11 @@ def _subscription_cancel_scheduled(data: Mapping[str, Any]) -> str:
     plan = _text(data, "plan")
     amount = _money(data)
     interval = _text(data, "interval")
-    head = f"The customer asked to cancel the {plan} subscription" if plan else "The customer asked to cancel a subscription"
+    head = (
+        f"The customer asked to cancel the {plan} subscription"
+        if plan
+        else "The customer asked to cancel a subscription"
+    )
     if amount:
         head += f" ({amount}/{interval})" if interval else f" ({amount})"
     ends = _date(_text(data, "cancel_at"))

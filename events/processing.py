@@ -282,8 +282,9 @@ def _order_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
     elif event.event_type == "order.delivered":
         order.order_status = OrderStatus.DELIVERED
         order.actual_delivery_date = event.event_time.date()
-        # Actual minus estimated, as the field says: negative is early.
-        order.delivery_delay_days = float((order.actual_delivery_date - order.estimated_delivery_date).days)
+        # Actual minus estimated, as the field says: negative is early; unknown without an estimate.
+        if order.estimated_delivery_date is not None:
+            order.delivery_delay_days = float((order.actual_delivery_date - order.estimated_delivery_date).days)
         change = "delivered"
     else:
         delay = _decimal(data.get("delay_days"))

@@ -29,7 +29,7 @@ from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
 from events.providers import adapt, verify
 from events.providers.base import MAX_BODY_BYTES
 from events.signals import customer_events_stored
-from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType
+from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType, UnreadableBody
 from procx_site.db import column_name, instance_insert
 
 # Headers worth keeping in the log: what identifies and dates a delivery. Signatures are kept
@@ -94,12 +94,36 @@ def customer_match(event: CanonicalEvent) -> str | None:
         if found:
             return found
     if reference.provider_customer_id:
-        return (
+        found = (
             ProviderCustomer.objects.filter(source=event.source, provider_customer_id=reference.provider_customer_id)
             .values_list("customer_id", flat=True)
             .first()
         )
+        if found:
+            return found
+    # A payload that names nobody (a dispute, a refund) names the charge or order it is about:
+    # the customer is whoever an earlier event of this provider about that object was for.
+    # Rare deliveries, read by the provider's own fact key (set by the adapter, not the payload).
+    for key, value in reference.related:
+        found = (
+            CustomerEvent.objects.filter(source=event.source, **{f"metadata__{key}": value})
+            .values_list("customer_id", flat=True)
+            .first()
+        )
+        if found:
+            return found
     return None
+
+
+def content_key_for(event: CanonicalEvent, body: bytes) -> str:
+    """What makes two deliveries the same event although their unsigned ids differ: the provider,
+    the type and the body (or the facts the adapter names in `content_key`), hashed."""
+    digest = hashlib.sha256()
+    if event.content_key:
+        digest.update(f"facts\n{event.native_type}\n{event.content_key}".encode())
+    else:
+        digest.update(f"body\n{event.native_type}\n".encode() + body)
+    return f"{event.source}:{digest.hexdigest()}"
 
 
 def _unknown_customer(event: CanonicalEvent) -> str:
@@ -110,13 +134,14 @@ def _unknown_customer(event: CanonicalEvent) -> str:
             ("customer_id", reference.customer_id),
             ("email", reference.email),
             (f"{event.source} customer", reference.provider_customer_id),
+            *((key.removesuffix("_id").replace("_", " "), value) for key, value in reference.related),
         )
         if value
     ]
     return f"no customer matches {' or '.join(named) or 'the delivery'}"
 
 
-def _event_for(event: CanonicalEvent, *, customer_id: str, raw: Any, received_at: dt.datetime) -> CustomerEvent:
+def _event_for(event: CanonicalEvent, *, customer_id: str, body: bytes, received_at: dt.datetime) -> CustomerEvent:
     """The CustomerEvent a delivery becomes, built (description and all) but not saved."""
     return CustomerEvent(
         event_id=event_id_for(event),
@@ -127,8 +152,9 @@ def _event_for(event: CanonicalEvent, *, customer_id: str, raw: Any, received_at
         category=event.category,
         description=event_description(event),
         metadata={**event.data, "native_type": event.native_type},
-        raw_payload=raw,
+        raw_payload=_raw(body),
         delivery_key=f"{event.source}:{event.delivery_id}",
+        content_key=content_key_for(event, body),
         received_at=received_at,
     )
 
@@ -142,6 +168,14 @@ def _store(stored: CustomerEvent, *, event: CanonicalEvent) -> CustomerEvent:
             source=event.source, provider_customer_id=provider_id, defaults={"customer_id": stored.customer_id}
         )
     return stored
+
+
+def _stored_twin(stored: CustomerEvent) -> CustomerEvent | None:
+    """The event already stored under this delivery's id or with this delivery's content."""
+    return (
+        CustomerEvent.objects.filter(delivery_key=stored.delivery_key).first()
+        or CustomerEvent.objects.filter(content_key=stored.content_key).first()
+    )
 
 
 def _raw(body: bytes) -> Any:
@@ -212,8 +246,13 @@ def delivery_receive(
 
     try:
         event = adapt(source=source, headers=headers, body=body, received_at=received_at)
-    except PayloadError as error:
+    except UnreadableBody as error:
         return answer(400, DeliveryOutcome.INVALID, str(error), field=error.field_name)
+    except PayloadError as error:
+        # Verified, so the provider's own: kept with the reason rather than refused, since a
+        # retry would send the same bytes and the provider would drop it in the end.
+        log.native_type = _native_type(source, headers, body)[:100]
+        return _inbox(answer, f"could not be read: {error}", field=error.field_name)
     except UnknownEventType as error:
         log.native_type = error.native_type[:100]
         return _inbox(answer, str(error))
@@ -223,8 +262,21 @@ def delivery_receive(
     return _accept(event, log=log, body=body, received_at=received_at, answer=answer)
 
 
-def _inbox(answer: Any, reason: str) -> DeliveryResult:
-    return answer(202, DeliveryOutcome.INBOX, f"kept in the inbox: {reason}", error=reason)
+def _inbox(answer: Any, reason: str, **extra: Any) -> DeliveryResult:
+    return answer(202, DeliveryOutcome.INBOX, f"kept in the inbox: {reason}", error=reason, **extra)
+
+
+def _native_type(source: str, headers: Mapping[str, str], body: bytes) -> str:
+    """The provider's type or topic of a delivery that could not be read, for the log."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    if source == "shopify":
+        return lowered.get("x-shopify-topic", "")
+    with contextlib.suppress(ValueError, RecursionError):
+        payload = json.loads(body)
+        if isinstance(payload, dict):
+            native = payload.get("type") or payload.get("event_type") or ""
+            return native if isinstance(native, str) else ""
+    return ""
 
 
 def _accept(
@@ -242,7 +294,7 @@ def _accept(
     customer_id = customer_match(event)
     if customer_id is None:
         return _inbox(answer, _unknown_customer(event))
-    stored = _event_for(event, customer_id=customer_id, raw=_raw(body), received_at=received_at)
+    stored = _event_for(event, customer_id=customer_id, body=body, received_at=received_at)
     # In autocommit SQLite takes and lets go of the lock inside the INSERT; inside a caller's
     # transaction a savepoint keeps a duplicate's error from spoiling it.
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
@@ -250,11 +302,19 @@ def _accept(
         with savepoint:
             _store(stored, event=event)
     except IntegrityError:
-        existing = CustomerEvent.objects.filter(delivery_key=stored.delivery_key).first()
+        # The unique keys detect the duplicate in the INSERT itself; only then is it looked up.
+        existing = _stored_twin(stored)
         if existing is None:  # not a duplicate: the customer went away between the match and the insert
             return _inbox(answer, _unknown_customer(event))
         log.event = existing
-        return answer(200, DeliveryOutcome.DUPLICATE, "already received", event_id=existing.pk)
+        if existing.delivery_key == stored.delivery_key:
+            return answer(200, DeliveryOutcome.DUPLICATE, "already received", event_id=existing.pk)
+        # The same content under another delivery id: a replay (Shopify's id header is not
+        # signed) or a provider's resend; acknowledged, stored once.
+        log.error = f"the same {event.native_type or 'delivery'} as {existing.delivery_key}, under another delivery id"
+        return answer(
+            200, DeliveryOutcome.DUPLICATE, "already received under another delivery id", event_id=existing.pk
+        )
     _announce([stored])
     log.event = stored
     return answer(200, DeliveryOutcome.ACCEPTED, stored.description, event_id=stored.pk)
@@ -288,12 +348,10 @@ def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
         delivery.save(update_fields=["error"])
         return delivery
     with transaction.atomic():
-        stored = CustomerEvent.objects.filter(delivery_key=f"{event.source}:{event.delivery_id}").first()
+        built = _event_for(event, customer_id=customer_id, body=body, received_at=delivery.received_at)
+        stored = _stored_twin(built)
         if stored is None:
-            stored = _store(
-                _event_for(event, customer_id=customer_id, raw=_raw(body), received_at=delivery.received_at),
-                event=event,
-            )
+            stored = _store(built, event=event)
             _announce([stored])
         delivery.event = stored
         delivery.outcome = DeliveryOutcome.REPROCESSED

@@ -131,13 +131,19 @@ class CanonicalEvent:
 
 
 class PayloadError(ValueError):
-    """The body is not what the provider sends: malformed JSON or a required field missing or
-    wrong. Answered 400 with this message, which names the field."""
+    """A field ProCX needs is missing or wrong ("data.object.customer: is required"). The message
+    names the field. A verified delivery with such a field is the provider's and a retry would
+    send the same bytes, so it is kept in the inbox (202) with this reason, never refused."""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"{field_name}: {message}" if field_name else message)
         self.field_name = field_name
         self.message = message
+
+
+class UnreadableBody(PayloadError):
+    """The body is not a JSON object at all (not JSON, nested too deeply, a NUL, an array):
+    answered 400, naming what is wrong; nothing of it can be read or kept as an event."""
 
 
 class UnknownEventType(ValueError):

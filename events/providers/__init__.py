@@ -12,12 +12,14 @@ accepted secrets (any may match, so a secret can be rotated without dropping del
 `now`. A delivery that does not verify raises SignatureError; a configured secret that cannot be
 a key at all raises ValueError. The providers' schemes are in /work/shared/WEBHOOKS.md.
 
-Reading (`adapt`): pure too; the signature has already been checked. It raises PayloadError
-(answered 400) when the body is not what the provider sends, naming the field
-("data.object.amount_due", "X-Shopify-Topic"), and UnknownEventType (answered 202, kept in the
-inbox) for a well-formed delivery of a type ProCX does not map. Nothing else escapes: a KeyError
-or TypeError from an odd payload would be a 500 and a retry storm, so `adapt` turns any that
-slip through into a PayloadError.
+Reading (`adapt`): pure too; the signature has already been checked. It raises UnreadableBody
+(answered 400) when the body is not a JSON object at all; PayloadError, naming the field
+("data.object.customer", "X-Shopify-Topic"), when a field ProCX needs is missing or wrong; and
+UnknownEventType for a well-formed delivery of a type ProCX does not map. The last two are
+answered 202 and kept in the inbox with the reason: the delivery is the provider's, signed, and
+a retry would send the same bytes. Readers take every other field as optional and describe
+what is there. Nothing else escapes: a KeyError or TypeError from an odd payload would be a 500
+and a retry storm, so `adapt` turns any that slip through into a PayloadError.
 
 Times become aware UTC datetimes (an ISO time without a zone is read as UTC, as the workbook
 does). Money becomes a string of major units written with the currency's decimals ("2499.99",
@@ -28,8 +30,11 @@ The customer
     PayloadError naming the field expected. Payloads that by the provider's design name no
     customer (a Stripe refund or dispute object, a Shopify refund or product) are read with
     what they do carry (metadata.customer_id, a dispute's evidence email) and may come back
-    with an empty CustomerRef: the delivery is then kept in the inbox as "no customer
-    matches", with its order and charge ids, rather than refused.
+    with the objects they concern in CustomerRef.related (a dispute's charge and payment
+    intent, a refund's charge or order): ProCX finds the customer through an earlier event of
+    the same provider that names the object. When nothing matches, the delivery is kept in the
+    inbox as "no customer matches", with its ids, rather than refused; staff can link the
+    provider's customer from there.
 
 Keys of `data`, by meaning (a key is present only when the payload has the fact)
     money: amount, currency, partial (a partial refund), refund_status (issued, pending,

@@ -19,12 +19,20 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import IO, Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.parsers import BaseParser
@@ -35,7 +43,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.descriptions import currency_exponent
-from events.webhook_types import PayloadError, SignatureError
+from events.webhook_types import PayloadError, SignatureError, UnreadableBody
 
 # A delivery larger than this is refused (413) unread. Providers' payloads are far smaller.
 MAX_BODY_BYTES = 256 * 1024
@@ -51,14 +59,14 @@ def _json_object(body: bytes) -> Json:
     try:
         payload = json.loads(body)
     except ValueError as error:  # includes UnicodeDecodeError, and integers too long to convert
-        raise PayloadError("body", f"is not valid JSON ({error})") from error
+        raise UnreadableBody("body", f"is not valid JSON ({error})") from error
     except RecursionError as error:  # a hostile body nested thousands deep: an answer, not a crash
-        raise PayloadError("body", "is nested too deeply to read") from error
+        raise UnreadableBody("body", "is nested too deeply to read") from error
     if not isinstance(payload, dict):
-        raise PayloadError("body", f"must be a JSON object, not {_type_name(payload)}")
+        raise UnreadableBody("body", f"must be a JSON object, not {_type_name(payload)}")
     if b"\\u0000" in body:
         # No provider sends NUL in its data, and PostgreSQL can store it in neither text nor JSON.
-        raise PayloadError("body", "contains a NUL character (\\u0000), which ProCX cannot store")
+        raise UnreadableBody("body", "contains a NUL character (\\u0000), which ProCX cannot store")
     return payload
 
 
@@ -344,20 +352,79 @@ _ANSWER = inline_serializer(
 )
 
 
+# The providers' own published example payloads, verbatim, one folder per provider; SOURCES.md
+# says where each came from. The schema shows them and the tests post them, signed.
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One published example payload: its file in EXAMPLES_DIR/<source>/, a line saying what it
+    is, and the headers it is sent with (the type or topic, when the provider puts it there)."""
+
+    file: str
+    summary: str
+    headers: Mapping[str, str] | None = None
+
+    def body(self, source: str) -> bytes:
+        return (EXAMPLES_DIR / source / self.file).read_bytes()
+
+
+@dataclass(frozen=True)
+class RequestHeader:
+    """A header the endpoint reads besides the signature (which its security scheme describes)."""
+
+    name: str
+    description: str
+    required: bool = False
+
+
 def endpoint_schema(
-    *, source: str, summary: str, accepts: str, signing_scheme: SigningScheme
+    *,
+    source: str,
+    summary: str,
+    accepts: str,
+    signing_scheme: SigningScheme,
+    headers: Sequence[RequestHeader] = (),
+    examples: Sequence[Example] = (),
 ) -> Callable[[type[WebhookView]], type[WebhookView]]:
     """The OpenAPI description of one provider's endpoint, as a class decorator: its own
-    operation id and summary, what it accepts and the signing scheme it requires. (drf-spectacular
-    copies the inherited `post` before describing it, so each view gets its own operation.)"""
+    operation id and summary, what it accepts, the signing scheme it requires, the other headers
+    it reads and the provider's own published examples. (drf-spectacular copies the inherited
+    `post` before describing it, so each view gets its own operation.)"""
     decorate: Callable[[type[WebhookView]], type[WebhookView]] = extend_schema_view(
         post=extend_schema(
             operation_id=f"webhook_{source}",
             summary=summary,
             description=operation_description(accepts, signing_scheme),
+            parameters=[
+                OpenApiParameter(
+                    header.name,
+                    OpenApiTypes.STR,
+                    location=OpenApiParameter.HEADER,
+                    required=header.required,
+                    description=header.description,
+                )
+                for header in headers
+            ],
+            examples=[
+                OpenApiExample(
+                    example.file.removesuffix(".json"),
+                    summary=example.summary,
+                    description=_example_description(example),
+                    value=json.loads(example.body(source)),
+                    request_only=True,
+                )
+                for example in examples
+            ],
         )
     )
     return decorate
+
+
+def _example_description(example: Example) -> str:
+    sent = ", ".join(f"{name}: {value}" for name, value in (example.headers or {}).items())
+    return f"Sent with {sent}. " if sent else ""
 
 
 def operation_description(accepts: str, signing_scheme: SigningScheme) -> str:
@@ -365,9 +432,9 @@ def operation_description(accepts: str, signing_scheme: SigningScheme) -> str:
     not repeated: its security scheme says how to sign) and what it answers."""
     return (
         f"{accepts} Signed as the {signing_scheme.name} security scheme says.\n\n"
-        "Answers 200 (stored, or a duplicate acknowledged), 202 (kept in the inbox: an event type ProCX does "
-        "not handle or a customer it does not know; re-processable), 400 (malformed JSON or a missing required "
-        "field, named), 401 (bad or missing signature, stale timestamp) or 413 "
+        "Answers 200 (stored, or a duplicate acknowledged), 202 (kept in the inbox with the reason: an event type "
+        "ProCX does not handle, a customer it does not know, or a field it cannot read; re-processable), 400 (the "
+        "body is not a JSON object, named), 401 (bad or missing signature, stale timestamp) or 413 "
         f"(over {MAX_BODY_BYTES // 1024} KB)."
     )
 

@@ -237,6 +237,8 @@ def _order_late_days(context: CustomerContext, order: OrderView) -> int:
     """How late an order is or was: the recorded delay, or past its estimate and still not delivered."""
     if order.delivery_delay_days is not None and order.delivery_delay_days > 0:
         return round(order.delivery_delay_days)
+    if order.estimated_delivery_date is None:
+        return 0  # a webhook's order carries no estimate: it cannot be called late
     if order.actual_delivery_date is not None:
         return max(0, (order.actual_delivery_date - order.estimated_delivery_date).days)
     if order.order_status in ("placed", "processing", "shipped"):
@@ -266,9 +268,10 @@ def _delivery_problems(context: CustomerContext) -> Pattern | None:
         if late > 0:
             still = order.actual_delivery_date is None and order.order_status != "delivered"
             verb = "is" if still else "arrived"
+            due = f" (due {order.estimated_delivery_date:%Y-%m-%d})" if order.estimated_delivery_date else ""
             evidence.append(
                 f"Order {order.order_id} of {money_text(context, order.total_amount)} {verb} "
-                f"{_plural(late, 'day')} late (due {order.estimated_delivery_date:%Y-%m-%d})."
+                f"{_plural(late, 'day')} late{due}."
             )
             references.append(order.order_id)
     if not evidence:

@@ -122,7 +122,7 @@ class OrderView(_Frozen):
     items_count: int
     order_status: str
     payment_status: str
-    estimated_delivery_date: dt.date
+    estimated_delivery_date: dt.date | None = None  # None for an order a webhook placed
     actual_delivery_date: dt.date | None = None
     delivery_delay_days: float | None = None
 

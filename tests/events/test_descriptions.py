@@ -50,8 +50,15 @@ REALISTIC: dict[str, tuple[dict[str, Any], str]] = {
         "It went through on attempt #3: any outreach about the earlier failure can stop.",
     ),
     "subscription.cancel_scheduled": (
-        {"plan": "Pro", "amount": "49.00", "currency": "EUR", "interval": "month", "cancel_at": "2025-11-08T00:00:00Z",
-         "reason": "too_expensive", "comment": "I use it less now"},
+        {
+            "plan": "Pro",
+            "amount": "49.00",
+            "currency": "EUR",
+            "interval": "month",
+            "cancel_at": "2025-11-08T00:00:00Z",
+            "reason": "too_expensive",
+            "comment": "I use it less now",
+        },
         "The customer asked to cancel the Pro subscription (€49.00/month); it ends on 8 Nov 2025 - too expensive. "
         'The customer wrote: "I use it less now." There is still time to talk before it ends.',
     ),
@@ -61,8 +68,13 @@ REALISTIC: dict[str, tuple[dict[str, Any], str]] = {
         "Outreach about cancelling can stop.",
     ),
     "order.placed": (
-        {"order_name": "#1001", "amount": "199.00", "currency": "USD", "item_count": 2,
-         "items": ["IPod Nano - 8gb", "Case"]},
+        {
+            "order_name": "#1001",
+            "amount": "199.00",
+            "currency": "USD",
+            "item_count": 2,
+            "items": ["IPod Nano - 8gb", "Case"],
+        },
         "The customer placed order #1001 ($199.00, 2 items): IPod Nano - 8gb and Case. They are buying again.",
     ),
     "order.shipped": (
@@ -75,8 +87,13 @@ REALISTIC: dict[str, tuple[dict[str, Any], str]] = {
         "Contact the customer to arrange delivery before they ask.",
     ),
     "support.ticket.updated": (
-        {"ticket_id": "35436", "subject": "My order", "status": "pending", "priority": "high",
-         "previous_priority": "normal"},
+        {
+            "ticket_id": "35436",
+            "subject": "My order",
+            "status": "pending",
+            "priority": "high",
+            "previous_priority": "normal",
+        },
         'Support ticket #35436 "My order" is now waiting on the customer and priority changed from normal to high.',
     ),
     "support.ticket.commented": (

@@ -332,13 +332,18 @@ def test_malformed_json_is_a_400_naming_the_body(customer) -> None:
     assert WebhookDelivery.objects.get().outcome == "invalid"
 
 
-def test_a_missing_required_field_is_a_400_naming_it(customer) -> None:
+def test_a_signed_delivery_missing_a_required_field_is_kept_in_the_inbox_naming_it(customer) -> None:
+    # Signed, it is the provider's: a 400 would only make it retry the same bytes and then drop them.
     body = json.dumps({"timestamp": "2025-10-08T14:32:00Z", "data": {"customer_id": "C100109"}}).encode()
     headers = sign_standard_webhook(body=body, secret=SECRETS["procx"], message_id="msg_2", timestamp=_now())
     response = post("procx", body, headers)
-    assert response.status_code == 400
+    assert response.status_code == 202
+    assert response.json()["field"] == "event_type"
     assert "event_type" in response.json()["detail"]
     assert stored() == 0
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.outcome, delivery.body) == ("inbox", body.decode())
+    assert delivery.error.startswith("could not be read: event_type")
 
 
 def test_a_body_over_256_kb_is_a_413(customer) -> None:
