@@ -629,7 +629,17 @@ class ScanRunAdmin(ScanRecordAdmin):
 
 @admin.register(ScanFinding)
 class ScanFindingAdmin(ScanRecordAdmin):
-    list_display = ("scan", "rank", "customer", "health_score", "churn_risk", "lifetime_value", "value_at_risk")
+    list_display = (
+        "scan",
+        "rank",
+        "customer",
+        "health_score",
+        "churn_risk",
+        "lifetime_value",
+        "value_at_risk",
+        "left_at",
+    )
+    list_filter = (("left_at", admin.EmptyFieldListFilter),)
     list_select_related = ("scan", "customer")
     raw_id_fields = ("scan", "customer")
     search_fields = ("customer__customer_id", "customer__email", "customer__last_name")

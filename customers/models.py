@@ -471,6 +471,10 @@ class ScanFinding(models.Model):
     value_at_risk = models.DecimalField(**MONEY)
     description = models.TextField()
     signals = models.JSONField(default=list, blank=True, help_text="the statements of the description")
+    # A customer who comes back (an order, a payment) leaves the list at once, not at the next
+    # scan: when an event re-scores them out of the selection rule, the finding says when and why.
+    left_at = models.DateTimeField(null=True, blank=True, help_text="when the customer left the at-risk list")
+    left_because = models.TextField(blank=True)
 
     class Meta:
         ordering = ["scan", "rank"]

@@ -51,7 +51,7 @@ from customers.health import (
 )
 from customers.models import ChurnLabel, ChurnModel, Customer, HealthScore, ScanFinding, ScanRun
 from customers.point_in_time import training_set
-from customers.selectors import current_churn_model, customer_history, customer_signals
+from customers.selectors import current_churn_model, customer_history, customer_signals, latest_finished_scan
 from procx_site.db import column_prepare, rows_insert
 
 Progress = Callable[[str], None]
@@ -386,6 +386,7 @@ FINDING_COLUMNS = [
     "value_at_risk",
     "description",
     "signals",
+    "left_because",
 ]
 
 
@@ -476,6 +477,7 @@ def _findings(
                 Decimal(f"{at_risk:.2f}"),
                 description,
                 [statement.text for statement in statements],
+                "",  # left_because: on the list, so far
             )
         )
     return findings
@@ -504,6 +506,29 @@ def customer_rescore(
     stored = HealthScore.objects.filter(customer_id=customer_id, scan=None).order_by("-pk").first()
     assert stored is not None  # _store_scores has just written it
     return stored
+
+
+def finding_recheck(*, customer_id: str, churn_risk: float, because: str, at: dt.datetime) -> ScanFinding | None:
+    """After a re-score: if the customer is on the at-risk list (the latest finished scan's
+    selection) and their risk no longer passes that scan's rule, they leave it now, with the
+    reason, rather than at the next scan. Returns the finding they left, else None. A risk that
+    rises never adds anyone: selecting (and ranking) is the scan's work."""
+    scan = latest_finished_scan()
+    if scan is None:
+        return None
+    min_risk = float((scan.parameters or {}).get("min_risk", settings.PROCX_SCAN_MIN_RISK))
+    if churn_risk > min_risk:
+        return None
+    finding = ScanFinding.objects.filter(scan=scan, customer_id=customer_id, left_at=None).first()
+    if finding is None:
+        return None
+    finding.left_at = at
+    finding.left_because = (
+        f"{because}: churn risk {finding.churn_risk * 100:.0f} % at the scan, {churn_risk * 100:.0f} % now, "
+        f"not over the rule's {min_risk * 100:.0f} %"
+    )
+    finding.save(update_fields=["left_at", "left_because"])
+    return finding
 
 
 def scan_scores_frame(scan: ScanRun) -> pd.DataFrame:

@@ -273,17 +273,19 @@ def latest_finished_scan() -> ScanRun | None:
 
 
 def at_risk_findings(scan: ScanRun | None, *, limit: int | None = None) -> list[ScanFinding]:
-    """The scan's selection, ranked (most value at risk first), with each customer."""
+    """The scan's selection, ranked (most value at risk first), with each customer; without those
+    who have left it since (an event re-scored them out of the rule: `ScanFinding.left_at`), here
+    and in every at-risk selector below."""
     if scan is None:
         return []
-    findings = ScanFinding.objects.filter(scan=scan).select_related("customer").order_by("rank")
+    findings = ScanFinding.objects.filter(scan=scan, left_at=None).select_related("customer").order_by("rank")
     return list(findings[:limit] if limit is not None else findings)
 
 
 def at_risk_customer_ids(scan: ScanRun | None) -> QuerySet[ScanFinding, str]:
     """The ids of the customers in the scan's selection, lazily: `set(...)` it, or filter a
     customer list with `pk__in=` it in one query."""
-    findings = ScanFinding.objects.filter(scan=scan) if scan is not None else ScanFinding.objects.none()
+    findings = ScanFinding.objects.filter(scan=scan, left_at=None) if scan is not None else ScanFinding.objects.none()
     return findings.values_list("customer_id", flat=True)
 
 
@@ -291,14 +293,18 @@ def customer_at_risk(customer_id: str, scan: ScanRun | None) -> ScanFinding | No
     """The customer's finding in the scan's selection: they are at risk exactly when there is one."""
     if scan is None:
         return None
-    return ScanFinding.objects.filter(scan=scan, customer_id=customer_id).first()
+    return ScanFinding.objects.filter(scan=scan, customer_id=customer_id, left_at=None).first()
 
 
 def at_risk_ranks(scan: ScanRun | None, customer_ids: list[str]) -> dict[str, int]:
     """Customer id -> rank in the scan's selection, for those of `customer_ids` in it."""
     if scan is None or not customer_ids:
         return {}
-    return dict(ScanFinding.objects.filter(scan=scan, customer_id__in=customer_ids).values_list("customer_id", "rank"))
+    return dict(
+        ScanFinding.objects.filter(scan=scan, customer_id__in=customer_ids, left_at=None).values_list(
+            "customer_id", "rank"
+        )
+    )
 
 
 def at_risk_rank(scan: ScanRun | None, *, customer: str = "pk") -> Subquery | Value:
@@ -310,7 +316,7 @@ def at_risk_rank(scan: ScanRun | None, *, customer: str = "pk") -> Subquery | Va
     if scan is None:
         return Value(None, output_field=IntegerField())
     return Subquery(
-        ScanFinding.objects.filter(scan=scan, customer_id=OuterRef(customer)).values("rank")[:1],
+        ScanFinding.objects.filter(scan=scan, customer_id=OuterRef(customer), left_at=None).values("rank")[:1],
         output_field=IntegerField(),
     )
 

@@ -28,8 +28,9 @@ from customers.models import (
     PaymentStatus,
     SupportTicket,
 )
-from customers.scan import customer_rescore, scan_population
+from customers.scan import customer_rescore, finding_recheck, scan_population
 from events.signals import customer_events_processed
+from events.webhook_types import CANONICAL_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,14 @@ def events_process(
                 snapshot = customer_rescore(customer_id=customer.pk, population=population)
                 event.health_before, event.risk_before = customer.health_score, customer.churn_risk
                 event.health_after, event.risk_after = snapshot.score, snapshot.churn_risk
+                left = finding_recheck(
+                    customer_id=customer.pk,
+                    churn_risk=snapshot.churn_risk,
+                    because=f"{_label(event)} on {event.event_time:%d %b %Y} ({event.pk})",
+                    at=timezone.now(),
+                )
+                if left is not None:
+                    effects.append(f"left the at-risk list of scan {left.scan_id}: {left.left_because}")
                 event.metadata = {**event.metadata, "effects": effects}
                 event.processed_at = timezone.now()
                 event.processing_error = ""
@@ -109,6 +118,9 @@ _TICKET_CHANNELS = {
     "voice": "phone",
     "phone": "phone",
 }
+# Zendesk's statuses in the sheet's words: new and open are open; pending (waiting on the
+# customer) and hold (waiting on someone else) are in progress.
+_TICKET_STATUSES = {"new": "open", "open": "open", "pending": "in_progress", "hold": "in_progress"}
 _PAYMENT_METHODS = {"card": "card", "upi": "upi", "wallet": "wallet", "netbanking": "netbanking", "cod": "cod"}
 
 
@@ -118,6 +130,11 @@ def _decimal(value: object) -> Decimal | None:
     except (InvalidOperation, ValueError, TypeError):
         return None
     return number if number.is_finite() else None
+
+
+def _label(event: CustomerEvent) -> str:
+    known = CANONICAL_TYPES.get(event.event_type)
+    return known.label if known is not None else event.event_type
 
 
 def _short_id(event: CustomerEvent) -> str:
@@ -138,15 +155,85 @@ def event_effects_apply(*, event: CustomerEvent) -> list[str]:
     """
     data = event.metadata or {}
     kind = event.event_type
+    if kind == "order.placed":
+        return _order_placed_effect(event, data)
     if kind in ("payment.failed", "subscription.payment_failed", "payment.succeeded"):
-        return _payment_effect(event, data, failed=kind != "payment.succeeded")
+        # A shop's "order paid" carries the order: recorded first if its "order placed" was missed.
+        placed = _order_placed_effect(event, data, quiet=True) if "order_created_at" in data else []
+        return placed + _payment_effect(event, data, failed=kind != "payment.succeeded")
     if kind.startswith("nps."):
         return _nps_effect(event, data)
+    if kind == "support.ticket.commented":
+        return []  # the ticket already counted; a reply changes none of its columns
     if kind.startswith("support.ticket."):
         return _ticket_effect(event, data)
-    if kind in ("order.cancelled", "order.delayed", "order.delivered", "shipment.delayed"):
+    if kind.startswith("satisfaction."):
+        return _satisfaction_effect(event, data)
+    if kind in ("order.cancelled", "order.delayed", "order.delivered", "shipment.delayed", "order.shipped"):
         return _order_effect(event, data)
+    if kind in ("email.unsubscribe", "email.subscribed"):
+        return _consent_effect(event, subscribed=kind == "email.subscribed")
     return []
+
+
+# What a shop says of an order's payment, in the sheet's words. Anything else (refunded, voided)
+# is not a payment state of a new order: pending until a payment event says more.
+_FINANCIAL_STATUS = {"paid": PaymentStatus.SUCCESS, "partially_paid": PaymentStatus.PENDING}
+_GATEWAY_METHODS = {"shopify_payments": "card", "stripe": "card", "paypal": "wallet", "cash on delivery (cod)": "cod"}
+
+
+def _order_placed_effect(event: CustomerEvent, data: dict[str, Any], *, quiet: bool = False) -> list[str]:
+    """Record the order a shop says was placed, with the facts it carries. The estimate of its
+    delivery is not in the payload: left blank (never guessed), so the order cannot look late."""
+    order_id = str(data.get("order_id") or "").strip()[:32]
+    if not order_id:
+        return [] if quiet else ["no order recorded: the event carries no order id"]
+    existing = Order.objects.filter(pk=order_id).first()
+    if existing is not None:
+        if existing.customer_id != event.customer_id:
+            return [f"no order recorded: order {order_id} already belongs to customer {existing.customer_id}"]
+        return [] if quiet else [f"order {order_id} already recorded"]
+    amount = _decimal(data.get("amount"))
+    count = data.get("item_count")
+    products = data.get("product_ids")
+    gateway = str(data.get("payment_gateway") or "").strip().lower()
+    placed = Order.objects.create(
+        order_id=order_id,
+        customer_id=event.customer_id,
+        order_date=event.event_time,
+        items_count=count if isinstance(count, int) and count > 0 else 1,
+        product_ids=",".join(str(item) for item in products) if isinstance(products, list) else "",
+        total_amount=amount if amount is not None and amount >= 0 else Decimal(0),
+        payment_method=_GATEWAY_METHODS.get(gateway, _PAYMENT_METHODS.get(gateway, "card")),
+        payment_status=_FINANCIAL_STATUS.get(str(data.get("financial_status") or "").lower(), PaymentStatus.PENDING),
+        order_status=OrderStatus.PLACED,
+        estimated_delivery_date=None,
+        promo_code=str(data.get("promo_code") or "")[:64],
+    )
+    name = data.get("order_name")
+    return [f"order {placed.pk}{f' ({name})' if name else ''} recorded: {placed.items_count} item(s), placed"]
+
+
+def _satisfaction_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
+    """The ticket's CSAT: Zendesk rates good or bad; the sheet's 1-to-5 scale takes its ends."""
+    raw_id = str(data.get("ticket_id") or "").strip()
+    if not raw_id:
+        return ["no rating recorded: the event carries no ticket id"]
+    ticket_id = (raw_id if raw_id[0].isalpha() else f"{event.source[:2].upper()}-{raw_id}")[:32]
+    ticket = SupportTicket.objects.filter(pk=ticket_id, customer_id=event.customer_id).first()
+    if ticket is None:
+        return [f"no rating recorded: ticket {ticket_id} is not one of this customer's"]
+    ticket.csat_score = 5 if event.event_type == "satisfaction.good" else 1
+    ticket.save(update_fields=["csat_score"])
+    return [f"ticket {ticket_id} rated {ticket.csat_score}/5"]
+
+
+def _consent_effect(event: CustomerEvent, *, subscribed: bool) -> list[str]:
+    """The customer's marketing consent, as they last set it: no promotional outreach without it."""
+    changed = Customer.objects.filter(pk=event.customer_id).exclude(opt_in_marketing=subscribed)
+    if changed.update(opt_in_marketing=subscribed):
+        return [f"marketing consent {'given' if subscribed else 'withdrawn'}"]
+    return [f"marketing consent already {'given' if subscribed else 'withdrawn'}"]
 
 
 def _our_order(event: CustomerEvent, data: dict[str, Any]) -> Order | None:
@@ -231,9 +318,11 @@ def _ticket_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
     if ticket is not None and ticket.customer_id != event.customer_id:
         return [f"no ticket changed: ticket {ticket_id} belongs to customer {ticket.customer_id}"]
     priority = _TICKET_PRIORITIES.get(str(data.get("priority") or "").lower())
-    if ticket is None and resolved:
+    updated = event.event_type == "support.ticket.updated"
+    if ticket is None and (resolved or updated):
         # Its opening date is unknown: recorded now, it would count as a ticket opened today.
-        return [f"no ticket changed: ticket {ticket_id} was resolved but never recorded here"]
+        verb = "resolved" if resolved else "updated"
+        return [f"no ticket changed: ticket {ticket_id} was {verb} but never recorded here"]
     if ticket is None:
         ticket = SupportTicket(
             ticket_id=ticket_id,
@@ -255,6 +344,11 @@ def _ticket_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
     if escalated:
         ticket.status, ticket.escalation = "escalated", True
         ticket.escalated_to = str(data.get("group") or data.get("escalated_to") or ticket.escalated_to)[:100]
+    status = _TICKET_STATUSES.get(str(data.get("status") or "").lower())
+    if updated and status:
+        if ticket.status in ("resolved", "closed"):
+            ticket.resolution_time_hours = None  # reopened: the problem is back, not resolved
+        ticket.status = status
     if resolved:
         ticket.status = "resolved"
         hours = (event.event_time - ticket.created_at).total_seconds() / 3600
@@ -279,6 +373,11 @@ def _order_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
         return [f"order {order.pk} not changed: it was cancelled"]
     elif order.actual_delivery_date is not None:
         return [f"order {order.pk} not changed: already delivered on {order.actual_delivery_date.isoformat()}"]
+    elif event.event_type == "order.shipped":
+        if order.order_status == OrderStatus.SHIPPED:
+            return [f"order {order.pk} already shipped"]
+        order.order_status = OrderStatus.SHIPPED
+        change = "shipped"
     elif event.event_type == "order.delivered":
         order.order_status = OrderStatus.DELIVERED
         order.actual_delivery_date = event.event_time.date()

@@ -140,7 +140,7 @@ def health_histogram_read(scan: ScanRun | None) -> HealthHistogram:
                 if len(stored) == len(stored_edges) - 1:
                     edges, counts = stored_edges, stored
                     break
-    scores = list(ScanFinding.objects.filter(scan=scan).values_list("health_score", flat=True))
+    scores = list(ScanFinding.objects.filter(scan=scan, left_at=None).values_list("health_score", flat=True))
     return HealthHistogram(edges=edges, counts=counts, selected=bin_counts(scores, edges))
 
 
@@ -232,6 +232,7 @@ class CustomerPage:
     interventions: list[Intervention]
     scan: ScanRun | None = None  # the latest finished scan, whose selection is the at-risk list
     at_risk: ScanFinding | None = None  # the customer's place in that selection, if they have one
+    left: ScanFinding | None = None  # or the place they left since the scan (an event re-scored them out)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -316,6 +317,11 @@ def customer_page_read(*, customer_id: str) -> CustomerPage:
         interventions=list(customer.interventions.select_related("reviewed_by").order_by("-created_at")[:50]),
         scan=scan,
         at_risk=customer_at_risk(customer.pk, scan),
+        left=(
+            ScanFinding.objects.filter(scan=scan, customer=customer, left_at__isnull=False).first()
+            if scan is not None
+            else None
+        ),
     )
 
 

@@ -310,7 +310,7 @@ def interventions_from_scan(
     top_n = settings.PROCX_OUTREACH_CAPACITY if top_n is None else top_n
     backend = model_backend() if model is DEFAULT_MODEL else model
     policy = OutreachPolicy.from_settings()
-    findings = list(scan.findings.order_by("rank")[:top_n])
+    findings = list(scan.findings.filter(left_at=None).order_by("rank")[:top_n])
     if findings:
         writer = backend.config.describe() if backend is not None else "the offline backend"  # type: ignore[attr-defined]  # the DEFAULT_MODEL sentinel makes model typed object
         say(f"Drafting outreach for the top {len(findings)} findings with {writer}")

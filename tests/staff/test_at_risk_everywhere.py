@@ -303,3 +303,28 @@ def test_where_the_scans_scores_are_gone_the_stored_tenths_are_shown_as_they_are
 
     assert histogram.edges == tuple(range(0, 101, 10))
     assert histogram.counts == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+
+def test_a_customer_who_left_the_list_since_the_scan_is_at_risk_nowhere(staff) -> None:
+    stays = troubled_customer(first_name="Stays", email="stays@example.com")
+    came_back = troubled_customer(first_name="Back", email="back@example.com")
+    scan = scan_with_findings(started_at=timezone.now(), status=ScanRun.Status.FINISHED, customers=[stays, came_back])
+    left_at = timezone.now()
+    because = "Order placed on 01 Dec 2026 (EVT_1): churn risk 90 % at the scan, 41 % now, not over the rule's 60 %"
+    ScanFinding.objects.filter(scan=scan, customer=came_back).update(left_at=left_at, left_because=because)
+
+    assert set(at_risk_customer_ids(scan)) == {stays.pk}
+    dashboard = staff.get(reverse("dashboard")).content.decode()
+    assert re.search(r'data-kpi="at-risk"><a [^>]*>1</a>', dashboard)
+    assert re.findall(r'<td><a href="/customers/(C\d+)/">', dashboard) == [stays.pk]
+    only = staff.get(reverse("customers"), {"at_risk": "1"}).content.decode()
+    assert re.findall(r'<tr data-customer="(C\d+)"', only) == [stays.pk]
+    assert marked(staff.get(reverse("customers")).content.decode(), "customer") == {stays.pk}
+    page = staff.get(reverse("customer", args=[came_back.pk])).content.decode()
+    assert not AT_RISK_MARK.search(page)
+    assert "Left the latest scan&#x27;s at-risk list on" in page or "Left the latest scan's at-risk list on" in page
+    assert "it was number 2" in page
+    assert "41 % now" in page
+    admin_list = admin_rows(staff.get(reverse("admin:customers_customer_changelist")).content.decode())
+    assert (admin_list[stays.pk], admin_list[came_back.pk]) == ("at risk #1", "-")
+    assert sum(health_histogram_read(scan).selected) == 1
