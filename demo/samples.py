@@ -8,8 +8,10 @@ nor stale), and signed with the configured secret exactly as the provider would 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,12 +71,27 @@ class SampleDelivery:
         return json.loads(self.body)
 
 
+def secret_variable(source: str) -> str:
+    """The environment variable that holds `source`'s signing secret(s)."""
+    return "PROCX_WEBHOOK_SECRET" if source == "procx" else f"PROCX_{source.upper()}_WEBHOOK_SECRET"
+
+
+def throwaway_secret(source: str) -> str:
+    """A fresh random secret in the form `source` uses: Standard Webhooks' whsec_ + base64 of
+    32 bytes for ProCX's envelope, whsec_ + text for Stripe, plain text for the others."""
+    key = secrets.token_bytes(32)
+    if source == "procx":
+        return "whsec_" + base64.b64encode(key).decode()
+    if source == "stripe":
+        return "whsec_" + secrets.token_urlsafe(32)
+    return secrets.token_urlsafe(32)
+
+
 def _secret(source: str) -> str:
-    secrets = settings.PROCX_WEBHOOK_SECRETS.get(source) or []
-    if not secrets:
-        variable = "PROCX_WEBHOOK_SECRET" if source == "procx" else f"PROCX_{source.upper()}_WEBHOOK_SECRET"
-        raise ValueError(f"no secret for {source}: set {variable} (make run sets a demo one)")
-    return secrets[0]
+    configured = settings.PROCX_WEBHOOK_SECRETS.get(source) or []
+    if not configured:
+        raise ValueError(f"no secret for {source}: set {secret_variable(source)} (make run sets a demo one)")
+    return configured[0]
 
 
 def _fresh(spec: SampleSpec, payload: dict[str, Any], headers: dict[str, str], now: dt.datetime) -> None:
@@ -91,6 +108,8 @@ def _fresh(spec: SampleSpec, payload: dict[str, Any], headers: dict[str, str], n
         prefix = obj.get("id", "ch_").split("_")[0]
         obj["id"] = f"{prefix}_{token[:24]}"  # a charge or invoice is paid once
     elif spec.source == "shopify":
+        # A new update of the checkout (not a resend of the last one, which ProCX would store once).
+        payload["updated_at"] = iso
         headers["X-Shopify-Webhook-Id"] = str(uuid.UUID(token))
         headers["X-Shopify-Event-Id"] = str(uuid.uuid4())
         headers["X-Shopify-Triggered-At"] = iso

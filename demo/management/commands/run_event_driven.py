@@ -11,10 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.test import Client
+from django.test import Client, override_settings
 
 from customers.models import Customer, CustomerEvent, Order
-from demo.samples import SAMPLES, SampleDelivery, sample_delivery
+from demo.samples import SAMPLES, SampleDelivery, sample_delivery, secret_variable, throwaway_secret
 
 RULE = "=" * 78
 
@@ -39,17 +39,37 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, url: str | None, seed: int | None, wait: float, **options: Any) -> None:
         customers = self._customers(len(SAMPLES), seed)
-        try:
+        sources = sorted({spec.source for spec in SAMPLES})
+        missing = [source for source in sources if not settings.PROCX_WEBHOOK_SECRETS.get(source)]
+        if url:
+            # The server verifies with its own environment: this shell must sign with the same.
+            variables = ", ".join(secret_variable(source) for source in sources)
+            if missing:
+                raise CommandError(
+                    f"no secret for {', '.join(missing)}: to post to {url}, set "
+                    f"{', '.join(secret_variable(source) for source in missing)} here to the values the server "
+                    f"verifies with (the server needs {variables}; make run sets demo ones, listed at the top "
+                    "of the Makefile)"
+                )
+            self.stdout.write(f"The server at {url} must verify with the same secrets as this shell: {variables}.")
+        throwaway = {source: [throwaway_secret(source)] for source in missing}
+        if throwaway:
+            # In this process the endpoints verify with the settings: a secret made for this run
+            # signs and verifies, and nothing outside the run ever accepts it.
+            for source in missing:
+                self.stdout.write(
+                    f"No secret for {source} is configured ({secret_variable(source)}): signing with a throwaway "
+                    "one made for this run, which the endpoints in this process verify with."
+                )
+        with override_settings(PROCX_WEBHOOK_SECRETS={**settings.PROCX_WEBHOOK_SECRETS, **throwaway}):
             deliveries = [
                 sample_delivery(spec, customer_id=customer.pk, email=customer.email, order_id=order_id)
                 for spec, (customer, order_id) in zip(SAMPLES, customers, strict=True)
             ]
-        except ValueError as error:
-            raise CommandError(str(error)) from error
-        target = url.rstrip("/") if url else "in-process (Django's test client; processed at once)"
-        self.stdout.write(f"Posting {len(deliveries)} signed deliveries to {target}")
-        for number, delivery in enumerate(deliveries, start=1):
-            self._show(number, delivery, url=url, wait=wait)
+            target = url.rstrip("/") if url else "in-process (Django's test client; processed at once)"
+            self.stdout.write(f"Posting {len(deliveries)} signed deliveries to {target}")
+            for number, delivery in enumerate(deliveries, start=1):
+                self._show(number, delivery, url=url, wait=wait)
 
     def _customers(self, count: int, seed: int | None) -> list[tuple[Customer, str]]:
         ids = list(Customer.objects.filter(orders__isnull=False).distinct().order_by("pk").values_list("pk", flat=True))
@@ -106,8 +126,16 @@ class Command(BaseCommand):
         write("")
         write(f"Answer    {status} {answer.get('status', '')}")
         write(f"Reads     {answer.get('detail', '')}")
+        if status == 401 and url:
+            write(
+                f"Note      the server at {url} verifies {delivery.spec.source} with another secret than this "
+                f"shell's {secret_variable(delivery.spec.source)}: set the same value in both"
+            )
         event_id = answer.get("event_id")
         if not event_id:
+            return
+        if answer.get("status") == "duplicate":
+            write(f"Note      stored once already, as event {event_id}: nothing changes for the customer")
             return
         event = self._processed(event_id, wait if url else 0)
         if event is None:
