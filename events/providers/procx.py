@@ -23,7 +23,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from events.providers.base import (
+    Example,
     Facts,
+    RequestHeader,
     SigningScheme,
     WebhookView,
     _base64_bytes,
@@ -190,6 +192,15 @@ def _adapt_procx(headers: Mapping[str, str], body: bytes, received_at: dt.dateti
     summary="ProCX's own event envelope",
     accepts=("ProCX's own envelope: a canonical event_type, its timestamp and the customer's data."),
     signing_scheme=SIGNING_SCHEME,
+    headers=(
+        RequestHeader(
+            STANDARD_WEBHOOK_ID_HEADER, "the message id: the idempotency key (the same id twice is stored once)", True
+        ),
+        RequestHeader(
+            STANDARD_WEBHOOK_TIMESTAMP_HEADER, "unix seconds, signed; more than 5 minutes off is refused", True
+        ),
+    ),
+    examples=(Example("payment_failed.json", "A payment failure in the seed's envelope"),),
 )
 class ProcxWebhookView(WebhookView):
     """POST /api/webhooks/events/: ProCX's own envelope, Standard Webhooks signing."""

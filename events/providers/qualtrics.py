@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from events.providers.base import (
+    Example,
     Facts,
     SigningScheme,
     WebhookView,
@@ -150,6 +151,7 @@ def _adapt_qualtrics(headers: Mapping[str, str], body: bytes, received_at: dt.da
         "nps_score (0-10), optionally survey_id, recorded_at and feedback."
     ),
     signing_scheme=SIGNING_SCHEME,
+    examples=(Example("workflow_nps_detractor.json", "A detractor's answer, forwarded by a workflow"),),
 )
 class QualtricsWebhookView(WebhookView):
     """POST /api/webhooks/qualtrics/: NPS answers from a Qualtrics workflow, signed in X-ProCX-Signature."""
