@@ -170,7 +170,8 @@ def deliveries_plan(customers: list[list[str | None]], count: int, *, rng: rando
         data: dict[str, Any] = {"customer_id": customer_id, "amount": 19.99, "currency": "USD"}
         if order_id:
             data["order_id"] = order_id
-        data |= {"reason": "insufficient_funds", "attempt": 1}
+        # Each failure is its own payment: ProCX stores the same content under a new id only once.
+        data |= {"reason": "insufficient_funds", "attempt": 1, "charge_id": f"ch_{uuid.uuid4().hex[:24]}"}
         body = {
             "event_type": "payment.failed",
             "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
