@@ -392,7 +392,7 @@ def endpoint_schema(
     operation id and summary, what it accepts, the signing scheme it requires, the other headers
     it reads and the provider's own published examples. (drf-spectacular copies the inherited
     `post` before describing it, so each view gets its own operation.)"""
-    decorate: Callable[[type[WebhookView]], type[WebhookView]] = extend_schema_view(
+    describe: Callable[[type[WebhookView]], type[WebhookView]] = extend_schema_view(
         post=extend_schema(
             operation_id=f"webhook_{source}",
             summary=summary,
@@ -419,6 +419,11 @@ def endpoint_schema(
             ],
         )
     )
+
+    def decorate(view: type[WebhookView]) -> type[WebhookView]:
+        view.examples = tuple(examples)  # the tests post every one, signed
+        return describe(view)
+
     return decorate
 
 
@@ -463,6 +468,7 @@ class WebhookView(APIView):
     schema = WebhookSchema()
     source = ""
     signing_scheme: SigningScheme
+    examples: Sequence[Example] = ()
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[JSONRenderer, str]:
         # Providers read JSON whatever they send as Accept: nothing to negotiate, per delivery.
