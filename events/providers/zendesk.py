@@ -63,8 +63,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from events.providers.base import (
+    Example,
     Facts,
     Json,
+    RequestHeader,
     SigningScheme,
     WebhookView,
     _base64_bytes,
@@ -329,8 +331,28 @@ def _adapt_zendesk(headers: Mapping[str, str], body: bytes, received_at: dt.date
 @endpoint_schema(
     source="zendesk",
     summary="Zendesk ticket events",
-    accepts=("Zendesk ticket events: tickets opened, resolved and escalated (by status, priority, tag or group)."),
+    accepts=(
+        "Zendesk ticket events: tickets opened, updated, commented on, resolved and escalated (by status, "
+        "priority, tag or group), and satisfaction ratings that a trigger sends as "
+        f'{{"type": "{SATISFACTION_TYPE}", "id", "subject": "zen:ticket:<id>", "detail": {{"id", "subject", '
+        '"requester_id", "requester_email"}, "event": {"rating": "{{satisfaction.current_rating}}", '
+        '"comment": "{{satisfaction.current_comment}}"}} (good or bad; anything else is kept in the inbox).'
+    ),
     signing_scheme=SIGNING_SCHEME,
+    headers=[
+        RequestHeader(
+            ZENDESK_TIMESTAMP_HEADER,
+            "When Zendesk signed the request (ISO 8601, e.g. 2025-01-10T14:32:00Z); part of the signed message.",
+            required=True,
+        )
+    ],
+    examples=[
+        Example("ticket.created.json", "A ticket was created (becomes support.ticket.created)"),
+        Example(
+            "ticket.attachment_linked_to_comment.json",
+            "An attachment was linked to a comment: a type ProCX does not map, kept in the inbox",
+        ),
+    ],
 )
 class ZendeskWebhookView(WebhookView):
     """POST /api/webhooks/zendesk/: Zendesk's ticket events, signed in X-Zendesk-Webhook-Signature."""
