@@ -2,32 +2,71 @@
 
 X-Zendesk-Webhook-Signature is the base64 HMAC-SHA256 of X-Zendesk-Webhook-Signature-Timestamp's
 text followed by the raw body (no separator); a timestamp more than 5 minutes off is refused.
+A signed webhook signs every request it sends, from an event subscription or from a trigger.
 
-The payload: {"type": "zen:event-type:ticket.created", "id", "time", "subject": "zen:ticket:<id>",
-"detail": {ticket fields}, "event": {previous/current values}}
+Event subscriptions: {"type": "zen:event-type:ticket.created", "id", "time", "subject":
+"zen:ticket:<id>", "detail": {the ticket's fields}, "event": {what changed}}
     ticket.created                     support.ticket.created
     ticket.status_changed              support.ticket.resolved to solved or closed;
+                                       support.ticket.updated to new, open, pending or hold;
                                        support.ticket.escalated to a status named "escalated"
-    ticket.priority_changed            support.ticket.escalated when raised to high or urgent
+                                       (facts status, previous_status)
+    ticket.priority_changed            support.ticket.escalated when raised to high or urgent;
+                                       support.ticket.updated otherwise: lowered, or set to low
+                                       or normal (facts priority, previous_priority)
+    ticket.comment_added               support.ticket.commented (facts author, comment,
+                                       is_public, comment_id): author "customer" when
+                                       event.comment.author.id is the requester, else "agent"
+                                       (none when no author is named); the text only when
+                                       event.comment.is_public is true. An internal note (or a
+                                       comment not marked public) is never quoted as anyone's
+                                       words: it keeps no text and its author is "agent"
     ticket.tags_changed                support.ticket.escalated when "escalated" or "escalation"
                                        is added
     ticket.group_assignment_changed    support.ticket.escalated when the ticket is tagged
                                        escalated or is urgent (a hand-over to the escalation team)
-    Zendesk has no "escalated" event; these are the signals teams use for one. Any other
-    change goes to the inbox. Customer: detail.requester_id (and detail.requester_email when a
-    trigger adds it).
+    Zendesk has no "escalated" event; these are the signals teams use for one. Any other type,
+    or a change that is none of these, goes to the inbox with the reason. Customer:
+    detail.requester_id (the Zendesk customer id) and detail.requester_email when a payload
+    carries it. Only the envelope's type and id, a ticket id (detail.id, else the subject's) and
+    a requester are required; every other field may be null or absent. support.ticket.updated
+    and support.ticket.commented carry only what changed beside ticket_id and subject, so their
+    sentence never reports the ticket's unchanged priority as a change.
+
+Satisfaction ratings
+    Zendesk's webhook event types include no satisfaction rating (examples/zendesk/SOURCES.md),
+    so a trigger sends them. In Admin Center > Objects and rules > Business rules > Triggers,
+    add a trigger with the condition Ticket > Satisfaction, Changed (or Changed to Good / Bad),
+    and the action Notify by > Active webhook: the signed JSON webhook whose endpoint is this
+    one, with this body:
+        {"type": "procx:ticket.satisfaction_rated",
+         "id": "{{ticket.id}}-{{satisfaction.current_rating}}-{{ticket.updated_at_with_timestamp}}",
+         "subject": "zen:ticket:{{ticket.id}}",
+         "detail": {"id": "{{ticket.id}}", "subject": "{{ticket.title}}",
+                    "requester_id": "{{ticket.requester.id}}",
+                    "requester_email": "{{ticket.requester.email}}"},
+         "event": {"rating": "{{satisfaction.current_rating}}",
+                   "comment": "{{satisfaction.current_comment}}"}}
+    A rating whose first word is "good" (good, "Good with comment", "Good, I'm satisfied")
+    becomes satisfaction.good, "bad" satisfaction.bad (facts rating, comment); "offered" and
+    "unoffered" (no rating given), an empty rating or any other text go to the inbox saying
+    so. The body has no time: a trigger fires as the rating arrives, so the event is dated when
+    ProCX receives it.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from events.providers.base import (
+    Example,
     Facts,
     Json,
+    RequestHeader,
     SigningScheme,
     WebhookView,
     _base64_bytes,
@@ -103,8 +142,16 @@ def _zendesk_timestamp(text: str) -> float:
 
 
 _ZENDESK_PREFIX = "zen:event-type:"
+# The type of the body ProCX asks a satisfaction trigger to send (the module docstring).
+SATISFACTION_TYPE = "procx:ticket.satisfaction_rated"
 _ESCALATION_TAGS = frozenset({"escalated", "escalation"})
 _PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+_OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
+# Types whose facts are what changed (beside ticket_id and subject): the ticket's other fields
+# did not change, and the sentence would report them as if they had.
+_CHANGE_ONLY = frozenset(
+    {"support.ticket.updated", "support.ticket.commented", "satisfaction.good", "satisfaction.bad"}
+)
 
 
 def _lower(value: Any) -> str:
@@ -121,35 +168,125 @@ def _tags(value: Any) -> list[str]:
     )
 
 
-def _zendesk_mapping(short: str, detail: Json, change: Json) -> tuple[str, str] | str:
-    """(canonical type, escalation reason) for a mapped change, or the inbox label for another."""
-    current, previous = _lower(change.get("current")), _lower(change.get("previous"))
-    if short == "ticket.created":
-        return "support.ticket.created", ""
-    if short == "ticket.status_changed":
-        current = current or _lower(detail.get("status"))
-        if current in ("solved", "closed"):
-            return "support.ticket.resolved", ""
-        if current == "escalated":
-            return "support.ticket.escalated", "status set to escalated"
-        return f"ticket.status_changed (to {current or 'unknown'})"
-    if short == "ticket.priority_changed":
-        current = current or _lower(detail.get("priority"))
-        raised = _PRIORITY_RANK.get(current, -1) > _PRIORITY_RANK.get(previous, -1)
-        if current in ("high", "urgent") and raised:
-            reason = f"priority raised from {previous} to {current}" if previous else f"priority raised to {current}"
-            return "support.ticket.escalated", reason
-        return f"ticket.priority_changed (to {current or 'unknown'})"
-    if short == "ticket.tags_changed":
-        added = set(_tags(change.get("tags_added")))
-        if added & _ESCALATION_TAGS:
-            return "support.ticket.escalated", f"tagged {sorted(added & _ESCALATION_TAGS)[0]}"
-        return "ticket.tags_changed (no escalation tag)"
-    if short == "ticket.group_assignment_changed":
-        if set(_tags(detail.get("tags"))) & _ESCALATION_TAGS or _lower(detail.get("priority")) == "urgent":
-            return "support.ticket.escalated", "handed to another team"
-        return "ticket.group_assignment_changed (not an escalation)"
-    return short
+def _set_aside(native: str, why: str) -> UnknownEventType:
+    """A delivery of a handled type whose change ProCX does not map, with the reason."""
+    return UnknownEventType("zendesk", f"{native} ({why})")
+
+
+def _ticket_created(native: str, detail: Json, change: Json) -> tuple[str, Facts]:
+    return "support.ticket.created", {}
+
+
+def _status_changed(native: str, detail: Json, change: Json) -> tuple[str, Facts]:
+    current = _lower(change.get("current")) or _lower(detail.get("status"))
+    facts: Facts = {"status": current} if current else {}
+    if previous := _lower(change.get("previous")):
+        facts["previous_status"] = previous
+    if current in ("solved", "closed"):
+        return "support.ticket.resolved", facts
+    if current == "escalated":
+        return "support.ticket.escalated", {**facts, "escalation_reason": "status set to escalated"}
+    if current in _OPEN_STATUSES:
+        return "support.ticket.updated", facts
+    raise _set_aside(native, f"to {current or 'unknown'}")
+
+
+def _priority_changed(native: str, detail: Json, change: Json) -> tuple[str, Facts]:
+    current = _lower(change.get("current")) or _lower(detail.get("priority"))
+    previous = _lower(change.get("previous"))
+    facts: Facts = {"priority": current} if current else {}
+    if previous:
+        facts["previous_priority"] = previous
+    if current in ("high", "urgent") and _PRIORITY_RANK[current] > _PRIORITY_RANK.get(previous, -1):
+        reason = f"priority raised from {previous} to {current}" if previous else f"priority raised to {current}"
+        return "support.ticket.escalated", {**facts, "escalation_reason": reason}
+    return "support.ticket.updated", facts
+
+
+def _comment_added(native: str, detail: Json, change: Json) -> tuple[str, Facts]:
+    comment = _object(change, "comment", "event.comment")
+    facts: Facts = {}
+    if comment_id := _identifier(comment, "id", "event.comment.id"):
+        facts["comment_id"] = comment_id
+    if isinstance(comment.get("is_public"), bool):
+        facts["is_public"] = comment["is_public"]
+    author_id = _identifier(_object(comment, "author", "event.comment.author"), "id", "event.comment.author.id")
+    if comment.get("is_public") is not True:
+        # An internal note (or a comment that does not say it is public) is the agents' own:
+        # staff and outreach must never quote it as what the customer said.
+        if comment:
+            facts["author"] = "agent"
+        return "support.ticket.commented", facts
+    if author_id:
+        requester_id = _identifier(detail, "requester_id", "detail.requester_id")
+        facts["author"] = "customer" if author_id == requester_id else "agent"
+    if text := _text(comment, "body", "event.comment.body"):
+        facts["comment"] = text
+    return "support.ticket.commented", facts
+
+
+def _first_word(text: str) -> str:
+    words = re.findall(r"[a-z]+", text.lower())
+    return words[0] if words else ""
+
+
+def _satisfaction_rated(native: str, detail: Json, change: Json) -> tuple[str, Facts]:
+    rating_text = _text(change, "rating", "event.rating")
+    rating = _first_word(rating_text)
+    if rating in ("good", "bad"):
+        facts: Facts = {"rating": rating}
+        if comment := _text(change, "comment", "event.comment"):
+            facts["comment"] = comment
+        return f"satisfaction.{rating}", facts
+    if rating == "offered":
+        raise _set_aside(native, "offered: the survey was sent and not answered yet")
+    if rating == "unoffered":
+        raise _set_aside(native, "unoffered: there is no rating to read")
+    raise _set_aside(native, f"rating {rating_text!r} is neither good nor bad" if rating_text else "no rating given")
+
+
+def _tags_changed(native: str, detail: Json, change: Json) -> tuple[str, Facts]:
+    added = set(_tags(change.get("tags_added"))) & _ESCALATION_TAGS
+    if not added:
+        raise _set_aside(native, "no escalation tag")
+    return "support.ticket.escalated", {"escalation_reason": f"tagged {sorted(added)[0]}"}
+
+
+def _group_assignment_changed(native: str, detail: Json, change: Json) -> tuple[str, Facts]:
+    if set(_tags(detail.get("tags"))) & _ESCALATION_TAGS or _lower(detail.get("priority")) == "urgent":
+        return "support.ticket.escalated", {"escalation_reason": "handed to another team"}
+    raise _set_aside(native, "not an escalation")
+
+
+# By type, without Zendesk's "zen:event-type:" prefix.
+_ZENDESK_READERS: dict[str, Callable[[str, Json, Json], tuple[str, Facts]]] = {
+    "ticket.created": _ticket_created,
+    "ticket.status_changed": _status_changed,
+    "ticket.priority_changed": _priority_changed,
+    "ticket.comment_added": _comment_added,
+    "ticket.tags_changed": _tags_changed,
+    "ticket.group_assignment_changed": _group_assignment_changed,
+    SATISFACTION_TYPE: _satisfaction_rated,
+}
+
+
+def _ticket_facts(ticket_id: str, detail: Json, *, whole: bool) -> Facts:
+    """The ticket: its id and subject, and when `whole` its state as the payload has it."""
+    facts: Facts = {"ticket_id": ticket_id}
+    if subject := _text(detail, "subject", "detail.subject"):
+        facts["subject"] = subject
+    if not whole:
+        return facts
+    if description := _text(detail, "description", "detail.description"):
+        facts["description"] = description
+    for key in ("status", "priority"):
+        if value := _lower(detail.get(key)):
+            facts[key] = value
+    if channel := _lower(_object(detail, "via", "detail.via").get("channel")):
+        facts["channel"] = channel
+    if tags := _tags(detail.get("tags")):
+        facts["tags"] = tags
+    return facts
 
 
 def _adapt_zendesk(headers: Mapping[str, str], body: bytes, received_at: dt.datetime) -> CanonicalEvent:
@@ -158,13 +295,10 @@ def _adapt_zendesk(headers: Mapping[str, str], body: bytes, received_at: dt.date
     delivery_id = _identifier(payload, "id", "id", required=True)
     detail = _object(payload, "detail", "detail", required=True)
     change = _object(payload, "event", "event")
-    short = native.removeprefix(_ZENDESK_PREFIX)
-    mapped = _zendesk_mapping(short, detail, change)
-    if isinstance(mapped, str):
-        raise UnknownEventType(
-            "zendesk", f"{_ZENDESK_PREFIX}{mapped}" if native.startswith(_ZENDESK_PREFIX) else mapped
-        )
-    event_type, escalation_reason = mapped
+    reader = _ZENDESK_READERS.get(native.removeprefix(_ZENDESK_PREFIX))
+    if reader is None:
+        raise UnknownEventType("zendesk", native)
+    event_type, changed = reader(native, detail, change)
     occurred_at = _optional_time(payload, "time", "time") or _utc(received_at)
 
     subject = _text(payload, "subject", "subject")
@@ -179,24 +313,7 @@ def _adapt_zendesk(headers: Mapping[str, str], body: bytes, received_at: dt.date
     )
     if customer.is_empty:
         raise PayloadError("detail.requester_id", "is required (or detail.requester_email)")
-
-    facts: Facts = {"ticket_id": ticket_id}
-    for key in ("subject", "description"):
-        if value := _text(detail, key, f"detail.{key}"):
-            facts[key] = value
-    for key in ("status", "priority"):
-        if value := _lower(detail.get(key)):
-            facts[key] = value
-    if short == "ticket.priority_changed" and (previous := _lower(change.get("previous"))):
-        facts["previous_priority"] = previous
-    if short == "ticket.status_changed" and (current := _lower(change.get("current"))):
-        facts["status"] = current
-    if channel := _lower(_object(detail, "via", "detail.via").get("channel")):
-        facts["channel"] = channel
-    if tags := _tags(detail.get("tags")):
-        facts["tags"] = tags
-    if escalation_reason:
-        facts["escalation_reason"] = escalation_reason
+    facts = _ticket_facts(ticket_id, detail, whole=event_type not in _CHANGE_ONLY) | changed
     return CanonicalEvent(
         source="zendesk",
         event_type=event_type,
@@ -214,8 +331,28 @@ def _adapt_zendesk(headers: Mapping[str, str], body: bytes, received_at: dt.date
 @endpoint_schema(
     source="zendesk",
     summary="Zendesk ticket events",
-    accepts=("Zendesk ticket events: tickets opened, resolved and escalated (by status, priority, tag or group)."),
+    accepts=(
+        "Zendesk ticket events: tickets opened, updated, commented on, resolved and escalated (by status, "
+        "priority, tag or group), and satisfaction ratings that a trigger sends as "
+        f'{{"type": "{SATISFACTION_TYPE}", "id", "subject": "zen:ticket:<id>", "detail": {{"id", "subject", '
+        '"requester_id", "requester_email"}, "event": {"rating": "{{satisfaction.current_rating}}", '
+        '"comment": "{{satisfaction.current_comment}}"}} (good or bad; anything else is kept in the inbox).'
+    ),
     signing_scheme=SIGNING_SCHEME,
+    headers=[
+        RequestHeader(
+            ZENDESK_TIMESTAMP_HEADER,
+            "When Zendesk signed the request (ISO 8601, e.g. 2025-01-10T14:32:00Z); part of the signed message.",
+            required=True,
+        )
+    ],
+    examples=[
+        Example("ticket.created.json", "A ticket was created (becomes support.ticket.created)"),
+        Example(
+            "ticket.attachment_linked_to_comment.json",
+            "An attachment was linked to a comment: a type ProCX does not map, kept in the inbox",
+        ),
+    ],
 )
 class ZendeskWebhookView(WebhookView):
     """POST /api/webhooks/zendesk/: Zendesk's ticket events, signed in X-Zendesk-Webhook-Signature."""
