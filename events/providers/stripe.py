@@ -72,6 +72,7 @@ from typing import Any, NamedTuple
 
 from events.descriptions import currency_exponent
 from events.providers.base import (
+    Example,
     Facts,
     Json,
     SigningScheme,
@@ -609,6 +610,30 @@ def _adapt_stripe(headers: Mapping[str, str], body: bytes, received_at: dt.datet
 # The endpoint -------------------------------------------------------------------------------
 
 
+# Stripe's published example objects in event envelopes (examples/stripe/SOURCES.md).
+EXAMPLES = (
+    Example("invoice.payment_failed.json", "invoice.payment_failed: an invoice's payment failed"),
+    Example("invoice.payment_succeeded.json", "invoice.payment_succeeded: an invoice was paid"),
+    Example("invoice.paid.json", "invoice.paid: an invoice was paid (sent beside invoice.payment_succeeded)"),
+    Example("payment_intent.payment_failed.json", "payment_intent.payment_failed: a payment attempt failed"),
+    Example("payment_intent.succeeded.json", "payment_intent.succeeded: a payment went through"),
+    Example("charge.failed.json", "charge.failed: a charge failed"),
+    Example("charge.succeeded.json", "charge.succeeded: a charge went through"),
+    Example("charge.refunded.json", "charge.refunded: a charge was refunded"),
+    Example("refund.created.json", "refund.created: a refund was made"),
+    Example("charge.dispute.created.json", "charge.dispute.created: the cardholder disputed a charge"),
+    Example(
+        "customer.subscription.updated.json",
+        "customer.subscription.updated: a subscription was set to end at the end of its period",
+    ),
+    Example("customer.subscription.deleted.json", "customer.subscription.deleted: a subscription ended"),
+    Example(
+        "payment_method.automatically_updated.json",
+        "payment_method.automatically_updated: the card network replaced a saved card",
+    ),
+)
+
+
 @endpoint_schema(
     source="stripe",
     summary="Stripe events",
@@ -617,6 +642,7 @@ def _adapt_stripe(headers: Mapping[str, str], body: bytes, received_at: dt.datet
         "disputes, subscriptions set to end, kept or cancelled, and expiring cards."
     ),
     signing_scheme=SIGNING_SCHEME,
+    examples=EXAMPLES,
 )
 class StripeWebhookView(WebhookView):
     """POST /api/webhooks/stripe/: Stripe's events, signed in Stripe-Signature."""
