@@ -57,7 +57,15 @@ SAMPLES = [
         "payment.failed",
         "evt_3QGi2aLkdIwHu7ix1c8Zk4Pw",
         dt.datetime(2025, 10, 8, 14, 32, tzinfo=dt.UTC),
-        CustomerRef("C100109", "customer@example.com", "cus_R8mTq3vXw2LpZa"),
+        CustomerRef(
+            "C100109",
+            "customer@example.com",
+            "cus_R8mTq3vXw2LpZa",
+            related=(
+                ("charge_id", "ch_3QGi2aLkdIwHu7ix0n4Bq8Ys"),
+                ("payment_intent_id", "pi_3QGi2aLkdIwHu7ix0B2wLm9c"),
+            ),
+        ),
     ),
     (
         "shopify_checkouts_update_abandoned",
@@ -120,6 +128,7 @@ def test_the_samples_carry_the_facts_the_descriptions_need() -> None:
         "invoice_id": "in_1QGh6rLkdIwHu7ixYp3cRz0A",
         "invoice_url": "",
         "charge_id": "ch_3QGh6sLkdIwHu7ix0pM2aQ7e",
+        "payment_intent_id": "pi_3QGh6sLkdIwHu7ix1XvB8mKq",
         "attempt": 2,
         "next_attempt_at": "2025-10-11T14:32:00Z",
         "subscription_id": "sub_1PxT4vLkdIwHu7ixd9QmF2Lc",
