@@ -206,13 +206,8 @@ def test_a_published_dispute_waits_in_the_inbox_until_its_payment_is_known(custo
 
 # --- One payment, one event: whichever of its events arrives first is stored ------------------
 
-# events.services.content_key_for hashes the native type with the adapter's content_key, so two
-# event types that report one payment never share a key: the service has to leave the type out
-# when an adapter names the facts (reported; events/services.py is not this module's to change).
-_ACROSS_TYPES = pytest.mark.xfail(
-    strict=True,
-    reason="events.services.content_key_for hashes native_type together with CanonicalEvent.content_key",
-)
+# events.services.content_key_for leaves the type out when an adapter names the facts, so two
+# event types that report one payment share a key.
 
 
 def _ours(native: str, obj: dict[str, Any]) -> dict[str, Any]:
@@ -263,7 +258,6 @@ ONE_PAYMENT = {
 }
 
 
-@_ACROSS_TYPES
 @pytest.mark.parametrize("first_arrives", [0, 1])
 @pytest.mark.parametrize("payment", ONE_PAYMENT)
 def test_one_payment_reported_by_two_events_is_stored_once_in_either_order(payment, first_arrives, customer) -> None:
