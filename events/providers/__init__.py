@@ -38,15 +38,19 @@ The customer
 
 Keys of `data`, by meaning (a key is present only when the payload has the fact)
     money: amount, currency, partial (a partial refund), refund_status (issued, pending,
-    failed, cancelled); payments: reason (a provider code such as "insufficient_funds"),
-    reason_message (the provider's sentence), attempt, next_attempt_at, payment_method
-    ("Visa ending 4242"), exp_month, exp_year, automatically_updated, invoice_id,
-    invoice_url, charge_id, refund_id, dispute_id, evidence_due_by, subscription_id, plan,
-    interval, comment; orders: order_id, order_name ("#1001"), item_count, items (titles),
-    checkout_id, checkout_url, cancelled_at, fulfillment_id, shipment_status, carrier,
-    tracking_number, tracking_url, delivered_at; products: product_id, product_title;
-    tickets: ticket_id, subject, status, priority, previous_priority, channel, tags,
-    description, escalation_reason; NPS: nps_score, feedback, survey_id; email: list;
+    failed, cancelled), paid_amount; payments: reason (a provider code such as
+    "insufficient_funds"), reason_message (the provider's sentence), attempt, next_attempt_at,
+    payment_method ("Visa ending 4242"), exp_month, exp_year, automatically_updated,
+    invoice_id, invoice_url, charge_id, payment_intent_id, refund_id, dispute_id,
+    evidence_due_by; subscriptions: subscription_id, plan, interval, comment, cancelled_at,
+    cancel_at; orders: order_id, order_name ("#1001"), item_count, items (titles),
+    product_ids, financial_status, fulfillment_status, payment_gateway, promo_code,
+    order_created_at, checkout_id, checkout_url, cancelled_at, fulfillment_id,
+    shipment_status, carrier, tracking_number, tracking_url, delivered_at; products:
+    product_id, product_title, handle; tickets: ticket_id, subject, status, previous_status,
+    priority, previous_priority, channel, tags, description, escalation_reason; comments and
+    ratings: author ("customer" or "agent"), comment, comment_id, is_public, rating ("good",
+    "bad"); NPS: nps_score, feedback, survey_id; email: list, subscribed_at, unsubscribed_at;
     Shopify: shop_domain, shopify_event_id. Times are ISO 8601 UTC strings.
 """
 
