@@ -331,3 +331,45 @@ def test_a_reprocess_that_loses_the_race_to_insert_takes_the_event_stored_meanwh
     assert done.outcome == DeliveryOutcome.REPROCESSED
     assert done.event_id == WebhookDelivery.objects.get(pk=winner.pk).event_id
     assert stored() == 1
+
+
+# --- The back office ---------------------------------------------------------------------------------
+
+
+def test_the_admin_filters_the_inbox_by_the_provider_customer_it_waits_for(admin_client) -> None:
+    waiting = [zendesk_waiting(), zendesk_waiting()]
+    other = zendesk_waiting(OTHER_REQUESTER)
+    url = "/admin/events/webhookdelivery/"
+    listing = admin_client.get(url).content.decode()
+    assert f"Zendesk requester {REQUESTER} (2)" in listing
+    assert f"Zendesk requester {OTHER_REQUESTER} (1)" in listing
+    response = admin_client.get(url, {"waiting_for": f"zendesk:{REQUESTER}"})
+    assert response.status_code == 200
+    shown = {delivery.pk for delivery in response.context["cl"].result_list}
+    assert shown == {delivery.pk for delivery in waiting}
+    assert other.pk not in shown
+    searched = admin_client.get(url, {"q": OTHER_REQUESTER}).context["cl"].result_list
+    assert [delivery.pk for delivery in searched] == [other.pk]
+
+
+def test_the_admin_shows_who_linked_a_provider_id_and_when(admin_client, anna, staff_user) -> None:
+    provider_customer_link(source="zendesk", provider_customer_id=REQUESTER, customer_id="C100109", user=staff_user)
+    make_customer(customer_id="C100300", email="known@example.com")
+    post("zendesk", *zendesk_ticket(OTHER_REQUESTER, email="known@example.com"))  # learnt, no linker
+    url = "/admin/events/providercustomer/"
+    listing = admin_client.get(url).content.decode()
+    assert "rita" in listing
+    linked = admin_client.get(url, {"linked_by__isempty": "0"}).context["cl"].result_list
+    assert [mapping.provider_customer_id for mapping in linked] == [REQUESTER]
+    learnt = admin_client.get(url, {"linked_by__isempty": "1"}).context["cl"].result_list
+    assert [mapping.provider_customer_id for mapping in learnt] == [OTHER_REQUESTER]
+
+
+def test_a_mapping_set_by_hand_in_the_admin_is_the_admins(admin_client, anna) -> None:
+    response = admin_client.post(
+        "/admin/events/providercustomer/add/",
+        {"source": "stripe", "provider_customer_id": "cus_Pq1", "customer": "C100109"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mapping = ProviderCustomer.objects.get()
+    assert mapping.linked_by == User.objects.get(is_superuser=True)
