@@ -433,15 +433,15 @@ class WaitingFor:
 
 
 def delivery_waiting_for(delivery: WebhookDelivery) -> WaitingFor | None:
-    """Which provider customer an inbox delivery waits for: the id recorded when it arrived, or,
-    for an entry logged before that was recorded, the id read again from its body (the caller
-    loads the body). None when it waits for something else (an event type it does not handle,
-    a field) or named no provider customer id."""
-    if delivery.outcome != DeliveryOutcome.INBOX:
-        return None
+    """Which provider customer an inbox delivery waits (or, once stored, waited) for: the id
+    recorded when it arrived, or, for an inbox entry logged before that was recorded, the id
+    read again from its body (the caller loads the body). None when it waits for something else
+    (an event type it does not handle, a field) or named no provider customer id."""
     if delivery.provider_customer_id:
         return WaitingFor(delivery.source, delivery.provider_customer_id, delivery.customer_email)
-    if not delivery.error.startswith(UNKNOWN_CUSTOMER) or not delivery.body:
+    if delivery.outcome != DeliveryOutcome.INBOX or not delivery.error.startswith(UNKNOWN_CUSTOMER):
+        return None
+    if not delivery.body:
         return None
     try:
         event = adapt(
