@@ -4,6 +4,7 @@ The events themselves are the `customer_events` sheet, `customers.models.Custome
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from customers.models import Customer, CustomerEvent
@@ -50,10 +51,30 @@ class WebhookDelivery(models.Model):
         CustomerEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
     reprocessed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the delivery went to the inbox because no customer matched and it named the
+    # provider's own customer id: staff can link that id to a customer, which stores this and
+    # every other delivery waiting for it. Blank for every other delivery (and for inbox entries
+    # logged before it existed: events.services.delivery_waiting_for reads those from the body).
+    provider_customer_id = models.CharField(
+        max_length=100, blank=True, help_text="the provider's customer id this inbox delivery waits for"
+    )
+    customer_email = models.CharField(
+        max_length=254, blank=True, help_text="the email it named, when it waits for a customer (to show staff)"
+    )
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # Only inbox entries are looked up by the provider's customer id (to link and
+            # re-process them): a partial index stays as small as the inbox, and the log's
+            # other deliveries, which are most of it, add nothing to it.
+            models.Index(
+                fields=["source", "provider_customer_id"],
+                condition=models.Q(outcome="inbox"),
+                name="delivery_inbox_waiting_for",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} {self.native_type or '?'} {self.get_outcome_display()} ({self.status_code})"
@@ -61,13 +82,23 @@ class WebhookDelivery(models.Model):
 
 class ProviderCustomer(models.Model):
     """A provider's own id for one of our customers (Stripe cus_..., Shopify and Zendesk ids),
-    learnt from deliveries that also named the customer, so later ones that carry only the
-    provider's id still find them."""
+    learnt from deliveries that also named the customer, or linked by staff from the inbox, so
+    later deliveries that carry only the provider's id still find them."""
 
     source = models.CharField(max_length=16)
     provider_customer_id = models.CharField(max_length=100)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="provider_ids")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True, help_text="when the id was learnt or linked (re-linked to another customer: then)"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="who linked it from the inbox; empty when it was learnt from a delivery",
+    )
 
     class Meta:
         constraints = [

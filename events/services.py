@@ -4,7 +4,9 @@
 and with the status that tells them whether to retry. Every delivery is logged (accepted or
 not); a verified delivery of an unknown type or for an unknown customer goes to the inbox
 (202) and can be re-processed later (`delivery_reprocess`); the same delivery twice,
-even at the same moment, is stored once. What a stored event then does to the customer
+even at the same moment, is stored once. An inbox delivery that waits for a customer records the
+provider's customer id it named; staff link that id to a customer (`provider_customer_link`),
+which stores it and every other delivery waiting for the same id. What a stored event then does to the customer
 (the sheets, the re-score) happens after commit on the worker (`events.processing`), queued by
 this app's receiver of the `customer_events_stored` signal.
 """
@@ -20,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from customers.models import Customer, CustomerEvent
@@ -29,7 +32,14 @@ from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
 from events.providers import adapt, verify
 from events.providers.base import MAX_BODY_BYTES
 from events.signals import customer_events_stored
-from events.webhook_types import CanonicalEvent, PayloadError, SignatureError, UnknownEventType, UnreadableBody
+from events.webhook_types import (
+    SOURCES,
+    CanonicalEvent,
+    PayloadError,
+    SignatureError,
+    UnknownEventType,
+    UnreadableBody,
+)
 from procx_site.db import column_name, instance_insert
 
 # Headers worth keeping in the log: what identifies and dates a delivery. Signatures are kept
@@ -128,6 +138,9 @@ def content_key_for(event: CanonicalEvent, body: bytes) -> str:
     return f"{event.source}:{digest.hexdigest()}"
 
 
+UNKNOWN_CUSTOMER = "no customer matches"
+
+
 def _unknown_customer(event: CanonicalEvent) -> str:
     reference = event.customer
     named = [
@@ -140,7 +153,14 @@ def _unknown_customer(event: CanonicalEvent) -> str:
         )
         if value
     ]
-    return f"no customer matches {' or '.join(named) or 'the delivery'}"
+    return f"{UNKNOWN_CUSTOMER} {' or '.join(named) or 'the delivery'}"
+
+
+def _note_waiting_for(delivery: WebhookDelivery, event: CanonicalEvent) -> None:
+    """Record on a delivery going to (or staying in) the inbox for want of a customer which
+    provider customer it waits for, so staff can link that id (blank when it named none)."""
+    delivery.provider_customer_id = event.customer.provider_customer_id[:100]
+    delivery.customer_email = event.customer.email[:254]
 
 
 def _event_for(event: CanonicalEvent, *, customer_id: str, body: bytes, received_at: dt.datetime) -> CustomerEvent:
@@ -295,6 +315,7 @@ def _accept(
     """
     customer_id = customer_match(event)
     if customer_id is None:
+        _note_waiting_for(log, event)
         return _inbox(answer, _unknown_customer(event))
     stored = _event_for(event, customer_id=customer_id, body=body, received_at=received_at)
     # In autocommit SQLite takes and lets go of the lock inside the INSERT; inside a caller's
@@ -307,6 +328,7 @@ def _accept(
         # The unique keys detect the duplicate in the INSERT itself; only then is it looked up.
         existing = _stored_twin(stored)
         if existing is None:  # not a duplicate: the customer went away between the match and the insert
+            _note_waiting_for(log, event)
             return _inbox(answer, _unknown_customer(event))
         log.event = existing
         if existing.delivery_key == stored.delivery_key:
@@ -334,7 +356,12 @@ def deliveries_prune(*, now: dt.datetime | None = None) -> int:
 def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Read an inbox delivery again (its customer may exist now, or its type be handled) and
     store it if it can be; the signature was checked when it arrived. Returns the delivery,
-    updated: outcome reprocessed with its event, or still inbox with the current reason."""
+    updated: outcome reprocessed with its event, or still inbox with the current reason.
+
+    Safe to run twice at once on the same delivery (a double click, two staff, a link and a
+    Re-process): the delivery's row is locked and read again before anything is written, so
+    the second finds it already re-processed; and the event's unique keys keep two deliveries
+    of the same content from storing it twice."""
     if delivery.outcome != DeliveryOutcome.INBOX:
         raise ValueError(f"delivery {delivery.pk} is {delivery.get_outcome_display().lower()}, not in the inbox")
     body = delivery.body.encode()
@@ -347,14 +374,32 @@ def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
     customer_id = customer_match(event)
     if customer_id is None:
         delivery.error = _unknown_customer(event)
-        delivery.save(update_fields=["error"])
+        _note_waiting_for(delivery, event)
+        delivery.save(update_fields=["error", "provider_customer_id", "customer_email"])
         return delivery
     with transaction.atomic():
+        # The lock (PostgreSQL; SQLite's IMMEDIATE transaction already holds the write lock)
+        # makes a concurrent re-process of this delivery wait here, then see it done.
+        current = WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).values_list("outcome", flat=True)
+        if current.first() != DeliveryOutcome.INBOX:
+            delivery.refresh_from_db()
+            return delivery
         built = _event_for(event, customer_id=customer_id, body=body, received_at=delivery.received_at)
         stored = _stored_twin(built)
         if stored is None:
-            stored = _store(built, event=event)
-            _announce([stored])
+            try:
+                with transaction.atomic():  # a savepoint: a duplicate's error must not spoil the lock's transaction
+                    stored = _store(built, event=event)
+            except IntegrityError:
+                # Stored meanwhile by another delivery of the same content (or the customer went away).
+                stored = _stored_twin(built)
+                if stored is None:
+                    delivery.error = _unknown_customer(event)
+                    _note_waiting_for(delivery, event)
+                    delivery.save(update_fields=["error", "provider_customer_id", "customer_email"])
+                    return delivery
+            else:
+                _announce([stored])
         delivery.event = stored
         delivery.outcome = DeliveryOutcome.REPROCESSED
         delivery.delivery_id = event.delivery_id[:200]
@@ -363,3 +408,157 @@ def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
         delivery.error = ""
         delivery.save()
     return delivery
+
+
+# --- Linking a provider's customer from the inbox ------------------------------------------------
+
+# What each provider calls the person its id names, for the sentences staff read.
+PROVIDER_CUSTOMER_NAMES = {"zendesk": "Zendesk requester", "stripe": "Stripe customer", "shopify": "Shopify customer"}
+
+
+def provider_customer_label(source: str, provider_customer_id: str) -> str:
+    """'Zendesk requester 8447388090494': a provider's customer id as staff read it."""
+    return f"{PROVIDER_CUSTOMER_NAMES.get(source, f'{source.title()} customer')} {provider_customer_id}"
+
+
+@dataclass(frozen=True)
+class WaitingFor:
+    """The provider customer an inbox delivery waits for."""
+
+    source: str
+    provider_customer_id: str
+    email: str
+
+    @property
+    def label(self) -> str:
+        return provider_customer_label(self.source, self.provider_customer_id)
+
+
+def delivery_waiting_for(delivery: WebhookDelivery) -> WaitingFor | None:
+    """Which provider customer an inbox delivery waits (or, once stored, waited) for: the id
+    recorded when it arrived, or, for an inbox entry logged before that was recorded, the id
+    read again from its body (the caller loads the body). None when it waits for something else
+    (an event type it does not handle, a field) or named no provider customer id."""
+    if delivery.provider_customer_id:
+        return WaitingFor(delivery.source, delivery.provider_customer_id, delivery.customer_email)
+    if delivery.outcome != DeliveryOutcome.INBOX or not delivery.error.startswith(UNKNOWN_CUSTOMER):
+        return None
+    if not delivery.body:
+        return None
+    try:
+        event = adapt(
+            source=delivery.source,
+            headers=delivery.headers,
+            body=delivery.body.encode(),
+            received_at=delivery.received_at,
+        )
+    except (PayloadError, UnknownEventType):
+        return None
+    if not event.customer.provider_customer_id:
+        return None
+    return WaitingFor(delivery.source, event.customer.provider_customer_id[:100], event.customer.email[:254])
+
+
+def deliveries_waiting_for(*, source: str, provider_customer_id: str) -> list[WebhookDelivery]:
+    """The inbox deliveries waiting for this provider customer, oldest first (without bodies).
+    Entries logged before the id was recorded are found by the reason they were kept with,
+    which names the id ("no customer matches zendesk customer '8447388090494'")."""
+    reason = f"{source} customer {provider_customer_id!r}"
+    candidates = (
+        WebhookDelivery.objects.filter(outcome=DeliveryOutcome.INBOX, source=source)
+        .filter(
+            models.Q(provider_customer_id=provider_customer_id)
+            | models.Q(provider_customer_id="", error__contains=reason)
+        )
+        .defer("body")
+        .order_by("received_at", "pk")
+    )
+    # SQLite's LIKE ignores case, and a Stripe id's case matters: keep the exact ones.
+    return [
+        delivery
+        for delivery in candidates
+        if delivery.provider_customer_id == provider_customer_id or reason in delivery.error
+    ]
+
+
+class LinkRefused(Exception):
+    """A link staff asked for that cannot be made; the message says why, for the form.
+    `linked_to` is the customer the provider's id is linked to now, when that is why."""
+
+    def __init__(self, message: str, *, linked_to: Customer | None = None) -> None:
+        super().__init__(message)
+        self.linked_to = linked_to
+
+
+@dataclass(frozen=True)
+class ProviderCustomerLinked:
+    """What linking did: the mapping, whether it changed, and the waiting deliveries it stored
+    (as events for the customer) and those still waiting, each with its reason."""
+
+    mapping: ProviderCustomer
+    customer: Customer
+    changed: bool  # False: the id was already linked to this customer, nothing changed
+    previous_customer_id: str  # the customer it was linked to before, when replace moved it
+    stored: list[WebhookDelivery]
+    waiting: list[WebhookDelivery]
+
+
+def provider_customer_link(
+    *,
+    source: str,
+    provider_customer_id: str,
+    customer_id: str,
+    user: User | None,
+    replace: bool = False,
+) -> ProviderCustomerLinked:
+    """Link a provider's customer id to one of our customers, as staff say from the inbox, then
+    re-process every inbox delivery waiting for that id, oldest first.
+
+    Refused (LinkRefused) for an unknown customer, or when the id is linked to another customer
+    and `replace` is not set (the message names that customer). Linking it to the customer it
+    already has is a success that changes nothing (it still re-processes whatever waits, so a
+    link learnt from a later delivery also releases the earlier ones). Two links at once are
+    safe: the unique (source, provider id) constraint keeps one mapping, the row is locked while
+    it is decided, and re-processing a delivery twice stores it once (`delivery_reprocess`).
+    Each delivery is re-processed in its own transaction, so a long inbox does not hold the
+    database's write lock while the provider's next deliveries wait."""
+    provider_customer_id = provider_customer_id.strip()
+    label = provider_customer_label(source, provider_customer_id)
+    if source not in SOURCES:
+        raise LinkRefused(f"{source!r} is not a webhook source ({', '.join(SOURCES)}).")
+    if not provider_customer_id:
+        raise LinkRefused("Which provider customer? The id is empty.")
+    customer_id = customer_id.strip()
+    customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
+    if customer is None:
+        raise LinkRefused(f"No ProCX customer has the id {customer_id!r}." if customer_id else "Choose a customer.")
+    previous = ""
+    with transaction.atomic():
+        mapping, created = ProviderCustomer.objects.select_for_update().get_or_create(
+            source=source, provider_customer_id=provider_customer_id, defaults={"customer": customer, "linked_by": user}
+        )
+        changed = created
+        if not created and mapping.customer_id != customer.pk:
+            if not replace:
+                linked_to = Customer.objects.get(pk=mapping.customer_id)
+                raise LinkRefused(
+                    f"{label} is already linked to {linked_to}. Replace that link to move it to {customer}.",
+                    linked_to=linked_to,
+                )
+            previous = mapping.customer_id
+            mapping.customer, mapping.linked_by, mapping.created_at = customer, user, timezone.now()
+            mapping.save(update_fields=["customer", "linked_by", "created_at"])
+            changed = True
+    stored: list[WebhookDelivery] = []
+    waiting: list[WebhookDelivery] = []
+    for delivery in deliveries_waiting_for(source=source, provider_customer_id=provider_customer_id):
+        delivery = delivery_reprocess(delivery=delivery)
+        (stored if delivery.outcome == DeliveryOutcome.REPROCESSED else waiting).append(delivery)
+    return ProviderCustomerLinked(
+        mapping=mapping,
+        customer=customer,
+        changed=changed,
+        previous_customer_id=previous,
+        stored=stored,
+        waiting=waiting,
+    )

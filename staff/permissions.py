@@ -1,6 +1,7 @@
 """Who may see and do what: every page needs a signed-in staff member; changing outreach
-(approving, rejecting, editing, sending) and re-processing deliveries need the reviewer
-permission (`interventions.review_intervention`, held by the Reviewers group)."""
+(approving, rejecting, editing, sending), re-processing deliveries and linking a provider's
+customer from the inbox need the reviewer permission (`interventions.review_intervention`,
+held by the Reviewers group)."""
 
 from __future__ import annotations
 

@@ -42,6 +42,7 @@ from customers.selectors import (
     latest_finished_scan,
 )
 from events.models import DeliveryOutcome, WebhookDelivery
+from events.services import UNKNOWN_CUSTOMER, delivery_waiting_for
 from interventions.models import Intervention, Status
 from interventions.selectors import status_counts
 from procx_site.formats import money
@@ -334,11 +335,38 @@ def webhook_events(*, after: dt.datetime | None = None, limit: int = FEED_LIMIT)
 
 
 def inbox_deliveries(*, limit: int = FEED_LIMIT) -> list[WebhookDelivery]:
-    return list(
-        WebhookDelivery.objects.filter(outcome=DeliveryOutcome.INBOX)
-        .defer("body")
-        .order_by("-received_at", "-pk")[:limit]
+    """The newest inbox deliveries, each with `waiting_for`: the provider customer it waits
+    for, when that is why it waits (see with_waiting_for)."""
+    return with_waiting_for(
+        list(
+            WebhookDelivery.objects.filter(outcome=DeliveryOutcome.INBOX)
+            .defer("body")
+            .order_by("-received_at", "-pk")[:limit]
+        )
     )
+
+
+def with_waiting_for(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
+    """Set `waiting_for` (events.services.WaitingFor or None) on each delivery. An entry logged
+    before the id was recorded is read again from its body: those bodies are loaded in one
+    query, not one each."""
+    legacy = [
+        delivery
+        for delivery in deliveries
+        if delivery.outcome == DeliveryOutcome.INBOX
+        and not delivery.provider_customer_id
+        and delivery.error.startswith(UNKNOWN_CUSTOMER)
+        and "body" in delivery.get_deferred_fields()
+    ]
+    if legacy:
+        bodies = dict(
+            WebhookDelivery.objects.filter(pk__in=[delivery.pk for delivery in legacy]).values_list("pk", "body")
+        )
+        for delivery in legacy:
+            delivery.body = bodies.get(delivery.pk, "")
+    for delivery in deliveries:
+        delivery.waiting_for = delivery_waiting_for(delivery)  # type: ignore[attr-defined]
+    return deliveries
 
 
 def inbox_count() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from staff.views import customers, dashboard, feed, review, scans
+from staff.views import customers, dashboard, feed, linking, review, scans
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("events/", feed.events_page, name="events"),
     path("events/newer/", feed.events_newer, name="events-newer"),
     path("events/inbox/<int:pk>/reprocess/", feed.reprocess, name="delivery-reprocess"),
+    path("events/inbox/<int:pk>/link/", linking.link_form, name="delivery-link"),
+    path("events/inbox/<int:pk>/link/save/", linking.link, name="delivery-link-save"),
     path("scans/", scans.scans_page, name="scans"),
     path("scans/run/", scans.scan_now, name="scan-run"),
     path("scans/<int:pk>/progress/", scans.scan_progress, name="scan-progress"),

@@ -1,5 +1,6 @@
 """Webhook events as they arrive (the page polls for newer ones and adds them on top without
-moving what the reader is looking at), and the inbox of deliveries waiting to be re-processed."""
+moving what the reader is looking at), and the inbox of deliveries waiting to be re-processed
+(or, when they wait for a provider's customer, linked: staff.views.linking)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.models import DeliveryOutcome, WebhookDelivery
 from events.services import delivery_reprocess
 from staff.permissions import HtmxHttpRequest, is_reviewer, reviewer_required, staff_required
-from staff.selectors import inbox_count, inbox_deliveries, webhook_events
+from staff.selectors import inbox_count, inbox_deliveries, webhook_events, with_waiting_for
 
 TEMPLATE = "staff/events.html"
 POLL_SECONDS = 5
@@ -72,6 +73,7 @@ def reprocess(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     if not request.htmx:
         return redirect("events")
+    with_waiting_for([delivery])  # still waiting for a provider's customer: the row offers the link
     return render(
         request,
         f"{TEMPLATE}#delivery",

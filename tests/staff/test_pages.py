@@ -171,6 +171,7 @@ def test_csrf_is_enforced_on_every_post_htmx_ones_included(reviewer_user, interv
         reverse("intervention-send", args=[intervention.pk]),
         reverse("queue-approve"),
         reverse("delivery-reprocess", args=[delivery.pk]),
+        reverse("delivery-link-save", args=[delivery.pk]),
         reverse("scan-run"),
         reverse("logout"),
     ]
