@@ -109,7 +109,7 @@ def test_a_delivery_for_an_unknown_requester_records_the_id_and_email_it_waits_f
 
 
 def test_a_delivery_waiting_for_something_else_waits_for_no_provider_customer(anna) -> None:
-    body, headers = zendesk_ticket(native_type="ticket.comment_added")
+    body, headers = zendesk_ticket(native_type="ticket.agent_assignment_changed")
     assert post("zendesk", body, headers).status_code == 202
     unknown_type = WebhookDelivery.objects.get()
     assert unknown_type.provider_customer_id == ""

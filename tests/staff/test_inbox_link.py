@@ -88,7 +88,7 @@ def text(response: Any) -> str:
 
 
 def test_the_inbox_offers_to_link_an_entry_waiting_for_a_requester(reviewer_client, waiting) -> None:
-    body, headers = zendesk_ticket(native_type="ticket.comment_added")
+    body, headers = zendesk_ticket(native_type="ticket.agent_assignment_changed")
     assert post("zendesk", body, headers).status_code == 202  # waits for its type, not a customer
     page = text(reviewer_client.get(reverse("events")))
     assert f"Link {LABEL} to a ProCX customer" in page
@@ -307,7 +307,7 @@ def test_a_second_click_links_nothing_twice(reviewer_client, waiting, anna) -> N
 
 def test_an_entry_that_no_longer_waits_says_so(reviewer_client, waiting, anna) -> None:
     reviewer_client.post(save_url(waiting[0]), {"customer_id": "C100109"}, headers=hx())
-    body, headers = zendesk_ticket(native_type="ticket.comment_added")
+    body, headers = zendesk_ticket(native_type="ticket.agent_assignment_changed")
     post("zendesk", body, headers)
     other_reason = WebhookDelivery.objects.latest("pk")
     panel = text(reviewer_client.get(link_url(other_reason), headers=hx()))
