@@ -147,13 +147,20 @@ class UnreadableBody(PayloadError):
 
 
 class UnknownEventType(ValueError):
-    """A well-formed delivery of a type ProCX does not handle (yet): answered 202 and kept in the
-    inbox, never lost."""
+    """A well-formed delivery that ProCX does not map (yet): a type it does not handle or, with
+    `why`, a handled type whose body says nothing ProCX records or contradicts its topic.
+    Answered 202 and kept in the inbox with the reason, never lost. `native_type` is the
+    provider's type or topic alone, as the log shows it."""
 
-    def __init__(self, source: str, native_type: str) -> None:
-        super().__init__(f"{source} event type {native_type!r} is not one ProCX handles")
+    def __init__(self, source: str, native_type: str, why: str = "") -> None:
+        if why:
+            message = f"{source} {native_type}: {why}"
+        else:
+            message = f"{source} event type {native_type!r} is not one ProCX handles"
+        super().__init__(message)
         self.source = source
         self.native_type = native_type
+        self.why = why
 
 
 class SignatureError(ValueError):

@@ -178,7 +178,7 @@ def _shopify_customer(payload: Json, *, required: bool = True, is_customer: bool
 
 def _suspicious(topic: str, why: str) -> UnknownEventType:
     # The topic header is not signed; a body that says otherwise is kept for a person to look at.
-    return UnknownEventType("shopify", f"{topic} (suspicious: the body contradicts the topic: {why})")
+    return UnknownEventType("shopify", topic, f"suspicious, the body contradicts the topic: {why}")
 
 
 # What kind of Shopify object a body is, from the fields only that kind has. A topic whose body
@@ -372,7 +372,7 @@ def _shopify_checkout(topic: str, checkout: Json) -> _Reading:
     if not checkout_id:
         raise _suspicious(topic, "it has no checkout token or id")
     if checkout.get("completed_at"):
-        raise UnknownEventType("shopify", f"{topic} (completed)")
+        raise UnknownEventType("shopify", topic, "the checkout was completed, not abandoned")
     facts: Facts = {"checkout_id": checkout_id, **_total(checkout), **_line_items(_objects(checkout, "line_items"))}
     if url := _text(checkout, "abandoned_checkout_url", "abandoned_checkout_url"):
         facts["checkout_url"] = url
@@ -453,7 +453,7 @@ def _shopify_fulfillment(topic: str, fulfillment: Json) -> _Reading:
     elif status in _SHIPPED:
         event_type = "order.shipped"
     else:
-        raise UnknownEventType("shopify", f"{topic} (shipment_status {status or 'not set'})")
+        raise UnknownEventType("shopify", topic, f"shipment_status {status or 'not set'} is not a state ProCX records")
     facts: Facts = {
         "shipment_status": status,
         **_tracking(fulfillment),
@@ -479,9 +479,9 @@ def _shopify_product(topic: str, product: Json) -> _Reading:
     _require_kind(topic, product, "product")
     quantities = [_integer(variant, "inventory_quantity", "") for variant in _objects(product, "variants")]
     if not quantities or any(quantity is None for quantity in quantities):
-        raise UnknownEventType("shopify", f"{topic} (no inventory figures)")
+        raise UnknownEventType("shopify", topic, "the product has no inventory figures")
     if any(quantity > 0 for quantity in quantities if quantity is not None):
-        raise UnknownEventType("shopify", f"{topic} (in stock)")
+        raise UnknownEventType("shopify", topic, "the product is in stock")
     facts: Facts = {}
     for key, fact in (("id", "product_id"), ("title", "product_title"), ("handle", "handle")):
         if value := _identifier(product, key, key):
@@ -504,16 +504,16 @@ def _shopify_customer_update(topic: str, customer: Json) -> _Reading:
         changed_at = consent.get("consent_updated_at")
         if state not in _CONSENT_TYPES:
             raise UnknownEventType(
-                "shopify", f"{topic} (email marketing consent is {state or 'not set'}: nothing changed to record)"
+                "shopify", topic, f"email marketing consent is {state or 'not set'}: nothing changed to record"
             )
     elif customer.get("accepts_marketing") is True:
         # Older API versions: only the flag. True is a subscription; false is also the state of
         # someone who never subscribed, so it cannot be read as an unsubscribe.
         state, changed_at = "subscribed", customer.get("accepts_marketing_updated_at")
     elif customer.get("accepts_marketing") is False:
-        raise UnknownEventType("shopify", f"{topic} (accepts_marketing is false: not an unsubscribe by itself)")
+        raise UnknownEventType("shopify", topic, "accepts_marketing is false, which is not an unsubscribe by itself")
     else:
-        raise UnknownEventType("shopify", f"{topic} (no email marketing consent in the payload)")
+        raise UnknownEventType("shopify", topic, "no email marketing consent in the payload")
     event_type, when_fact = _CONSENT_TYPES[state]
     facts: Facts = {"list": "marketing email"}
     if when := _iso_or_none(changed_at):

@@ -348,7 +348,7 @@ def _invoice_payment(native: str, obj: Json) -> None:
     """A charge or payment intent made for an invoice is read from the invoice event, which has
     the attempt and the next retry (only API versions before 2025-03-31.basil say so)."""
     if _stripe_id(obj.get("invoice")):
-        raise UnknownEventType("stripe", f"{native} (invoice payment: read from the invoice event)")
+        raise UnknownEventType("stripe", native, "an invoice payment, read from the invoice event")
 
 
 def _stripe_payment_intent(native: str, intent: Json, previous: Json | None) -> _Reading:
@@ -530,7 +530,7 @@ def _stripe_subscription_updated(native: str, subscription: Json, previous: Json
     else:
         scheduled = withdrawn = False
     if not (scheduled or withdrawn):
-        raise UnknownEventType("stripe", f"{native} that neither schedules nor withdraws a cancellation")
+        raise UnknownEventType("stripe", native, "neither schedules nor withdraws a cancellation")
     customer = _stripe_customer(subscription)
     facts = _subscription_facts(subscription)
     if withdrawn:

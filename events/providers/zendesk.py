@@ -170,7 +170,7 @@ def _tags(value: Any) -> list[str]:
 
 def _set_aside(native: str, why: str) -> UnknownEventType:
     """A delivery of a handled type whose change ProCX does not map, with the reason."""
-    return UnknownEventType("zendesk", f"{native} ({why})")
+    return UnknownEventType("zendesk", native, why)
 
 
 def _ticket_created(native: str, detail: Json, change: Json) -> tuple[str, Facts]:

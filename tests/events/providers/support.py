@@ -39,6 +39,11 @@ def _refused(source: str, payload: Any, headers: dict[str, str] | None = None) -
     return caught.value
 
 
+def _named(error: UnknownEventType) -> str:
+    """The type and, when given, why it was set aside: "orders/paid (suspicious: ...)"."""
+    return f"{error.native_type} ({error.why})" if error.why else error.native_type
+
+
 def _set_aside(source: str, payload: Any, headers: dict[str, str] | None = None) -> UnknownEventType:
     with pytest.raises(UnknownEventType) as caught:
         _read(source, payload, headers)

@@ -55,16 +55,16 @@ PUBLISHED = {
     "orders_create.json": (200, "order.placed"),
     "orders_paid.json": (
         202,
-        "orders/paid (suspicious: the body contradicts the topic: its financial_status is voided",
+        "orders/paid: suspicious, the body contradicts the topic: its financial_status is voided",
     ),
     "orders_cancelled.json": (200, "order.cancelled"),
     "orders_fulfilled.json": (
         202,
-        "orders/fulfilled (suspicious: the body contradicts the topic: its fulfillment_status is not set",
+        "orders/fulfilled: suspicious, the body contradicts the topic: its fulfillment_status is not set",
     ),
-    "fulfillments_create.json": (202, "fulfillments/create (shipment_status not set)"),
+    "fulfillments_create.json": (202, "fulfillments/create: shipment_status not set is not a state ProCX records"),
     "refunds_create.json": (202, f"no customer matches order '{ORDER_ID}'"),
-    "customers_update.json": (202, "customers/update (no email marketing consent in the payload)"),
+    "customers_update.json": (202, "customers/update: no email marketing consent in the payload"),
     "checkouts_update.json": (200, "cart.abandoned"),
 }
 
@@ -227,8 +227,12 @@ def test_a_customer_update_is_stored_once_per_consent_change(shoppers) -> None:
 def test_a_sample_sent_under_another_topic_is_kept_as_suspicious(topic, file, shoppers) -> None:
     response = deliver(topic, sample(file))
     assert response.status_code == 202
-    assert f"{topic} (suspicious: the body contradicts the topic: the body is" in response.json()["detail"]
+    assert f"shopify {topic}: suspicious, the body contradicts the topic: the body is" in response.json()["detail"]
     assert not CustomerEvent.objects.exists()
+    # The log shows the topic as sent, and the reason beside it.
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.native_type == topic
+    assert "suspicious" in delivery.error
 
 
 def test_the_schema_shows_the_headers_read_and_every_published_sample(admin_client) -> None:

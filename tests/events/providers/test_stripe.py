@@ -19,6 +19,7 @@ from tests.events.providers.support import (
     NOW_UNIX,
     OTHER_SECRET,
     SECRET,
+    _named,
     _read,
     _refused,
     _set_aside,
@@ -348,7 +349,7 @@ def test_a_specific_failure_code_is_kept_over_the_outcome() -> None:
 
 def test_a_charge_for_an_invoice_is_set_aside_for_the_invoice_event() -> None:
     error = _set_aside("stripe", _stripe("charge.failed", CHARGE | {"invoice": "in_1"}))
-    assert error.native_type.startswith("charge.failed (invoice payment")
+    assert _named(error).startswith("charge.failed (an invoice payment")
 
 
 def test_a_partial_refund_is_marked_partial_and_issued() -> None:
@@ -560,7 +561,7 @@ def test_a_payment_intent_with_nothing_but_its_id_is_read() -> None:
 @pytest.mark.parametrize("native", ["payment_intent.payment_failed", "payment_intent.succeeded"])
 def test_a_payment_intent_for_an_invoice_is_set_aside_for_the_invoice_event(native) -> None:
     error = _set_aside("stripe", _stripe(native, FAILED_INTENT | {"invoice": "in_1"}))
-    assert error.native_type == f"{native} (invoice payment: read from the invoice event)"
+    assert _named(error) == f"{native} (an invoice payment, read from the invoice event)"
 
 
 @pytest.mark.parametrize(
@@ -765,7 +766,7 @@ def test_a_withdrawn_cancellation_is_a_kept_subscription(now, previous) -> None:
 )
 def test_any_other_subscription_update_is_set_aside_saying_why(now, previous) -> None:
     error = _set_aside("stripe", _updated(now, previous))
-    assert error.native_type == "customer.subscription.updated that neither schedules nor withdraws a cancellation"
+    assert _named(error) == "customer.subscription.updated (neither schedules nor withdraws a cancellation)"
     assert "neither schedules nor withdraws a cancellation" in str(error)
 
 

@@ -22,6 +22,7 @@ from tests.events.providers.support import (
     OTHER_SECRET,
     RECEIVED,
     SECRET,
+    _named,
     _read,
     _refused,
     _set_aside,
@@ -260,7 +261,7 @@ def test_the_ticket_id_comes_from_the_subject_when_the_detail_lacks_it() -> None
 )
 def test_zendesk_changes_that_are_not_ours_are_set_aside(payload, native_type) -> None:
     error = _set_aside("zendesk", payload)
-    assert (error.source, error.native_type) == ("zendesk", native_type)
+    assert (error.source, _named(error)) == ("zendesk", native_type)
 
 
 @pytest.mark.parametrize(
@@ -440,7 +441,7 @@ def test_a_rating_without_a_comment_keeps_none() -> None:
 def test_a_rating_that_is_neither_good_nor_bad_waits_in_the_inbox(rating, why) -> None:
     error = _set_aside("zendesk", _rating(rating))
 
-    assert error.native_type == f"procx:ticket.satisfaction_rated ({why})"
+    assert _named(error) == f"procx:ticket.satisfaction_rated ({why})"
 
 
 def test_a_satisfaction_type_under_zendesks_prefix_is_not_read_as_ours() -> None:
