@@ -108,6 +108,9 @@ class Intervention(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Goes up whenever the words or the channel change (an edit, a re-draft): an approval or an
+    # edit names the version the reviewer saw, and is refused if it is not the current one.
+    version = models.PositiveIntegerField(default=1)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -229,6 +229,10 @@ def _reviewed_recently(
     return blocked
 
 
+# What a reviewer reads before approving: a change to any of them is a new version.
+VERSIONED_FIELDS = ("subject", "body", "message_language", "channel")
+
+
 def _save(items: list[tuple[DraftRequest, PipelineResult, DraftOutcome]], *, origin: str) -> None:
     pending = {
         intervention.customer_id: intervention
@@ -247,8 +251,11 @@ def _save(items: list[tuple[DraftRequest, PipelineResult, DraftOutcome]], *, ori
             outcome.intervention = existing
             outcome.skipped = f"pending intervention {existing.pk} was edited by staff and is left as it is"
         elif existing is not None:
+            before = [getattr(existing, name) for name in VERSIONED_FIELDS]
             for name, value in fields.items():
                 setattr(existing, name, value)
+            if [getattr(existing, name) for name in VERSIONED_FIELDS] != before:
+                existing.version += 1  # a reviewer looking at the old words must not approve these unseen
             existing.save()
             outcome.intervention, outcome.updated = existing, True
             updated.append((existing, result))

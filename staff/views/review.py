@@ -73,6 +73,12 @@ def _row(
     return HttpResponse(html)
 
 
+def _seen_version(request: HtmxHttpRequest, name: str = "version") -> int | None:
+    """The version of the words the reviewer's screen showed (None from a client that sends none)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
 def _reload(intervention: Intervention) -> Intervention:
     return queue_rows(latest_finished_scan()).get(pk=intervention.pk)
 
@@ -117,8 +123,21 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
 @reviewer_required
 def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(Intervention.objects.select_related("customer"), pk=pk)
+    # The page's editor posts the words on screen with the approval (an unsaved edit goes out as
+    # shown); every approve form posts the version it showed.
+    words = (
+        {"subject": request.POST.get("subject", "")[:300], "body": request.POST["body"]}
+        if "body" in request.POST
+        else {}
+    )
     try:
-        intervention = intervention_approve(intervention=intervention, user=signed_in_user(request))
+        intervention = intervention_approve(
+            intervention=intervention,
+            user=signed_in_user(request),
+            seen_version=_seen_version(request),
+            language=request.POST.get("language") or None,
+            **words,
+        )
     except InvalidTransition as error:
         return _answer(request, intervention, notice=f"Not approved: {error}.")
     if intervention.status == Status.SENT:
@@ -173,6 +192,7 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             subject=request.POST.get("subject", "")[:300],
             body=request.POST.get("body", ""),
             language=request.POST.get("language") or None,
+            seen_version=_seen_version(request),
         )
     except InvalidTransition as error:
         if request.htmx and request.POST.get("view") != "page":
@@ -215,12 +235,15 @@ def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
         message = "Select the interventions to approve first."
         outcomes: dict[int, ApprovalOutcome] = {}
     else:
-        outcomes = interventions_approve(intervention_ids=ids, user=signed_in_user(request))
+        versions = {pk: version for pk in ids if (version := _seen_version(request, f"version-{pk}")) is not None}
+        outcomes = interventions_approve(intervention_ids=ids, user=signed_in_user(request), seen_versions=versions)
         sent = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SENT)
         failed = sum(1 for outcome in outcomes.values() if outcome.approval is Approval.SEND_FAILED)
         skipped = len(ids) - sent - failed
         message = f"{sent} approved and sent" + (f", {failed} failed to send" if failed else "")
-        message += f", {skipped} not approved (already reviewed)" if skipped else ""
+        message += (
+            f", {skipped} not approved (already reviewed, or changed since the list was shown)" if skipped else ""
+        )
         message += "."
     if not request.htmx:
         return redirect(request.POST.get("next") or reverse("queue"))

@@ -307,3 +307,37 @@ def test_the_queue_and_a_customer_page_fit_a_phone_screen(
     expect(page.locator("#health-history svg")).to_be_visible()
     assert horizontal_overflow(page) <= 1
     screenshot(page, tmp_path, "phone-customer")
+
+
+UNSAVED = "Dear Meera, we are sorry your order is late; a replacement ships today and we will call you tomorrow."
+
+
+def test_an_unsaved_edit_is_what_approve_sends(page: Page, live_server, reviewer, meera, tmp_path) -> None:
+    sign_in(page, live_server, reviewer, path=f"/interventions/{meera.pk}/")
+    page.locator("[data-editor]").fill(UNSAVED)
+    page.locator("[data-action='approve']").click()  # without "Save changes"
+
+    expect(page.locator("[data-status-badge]")).to_have_text("Sent")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].body.startswith(UNSAVED)
+    sent = Intervention.objects.get(pk=meera.pk)
+    assert (sent.body, sent.version) == (UNSAVED, meera.version + 1)
+    screenshot(page, tmp_path, "unsaved-edit-sent")
+
+
+def test_an_edit_racing_an_approval_never_sends_stale_text(page: Page, live_server, reviewer, meera, tmp_path) -> None:
+    sign_in(page, live_server, reviewer, path=f"/interventions/{meera.pk}/")
+    # Another reviewer saves new words after this page was opened.
+    other = User.objects.create_user("omar", password=PASSWORD, is_staff=True)
+    from interventions.services.review import intervention_edit
+
+    intervention_edit(intervention=meera, user=other, subject=meera.subject, body=UNSAVED, seen_version=meera.version)
+    page.locator("[data-action='approve']").click()
+
+    notice = page.locator("#panels [role='status']")
+    expect(notice).to_contain_text("changed by omar since you opened it")
+    expect(notice).to_contain_text("nothing was sent")
+    expect(page.locator("[data-editor]")).to_have_value(UNSAVED)  # the page now shows the new words
+    assert mail.outbox == []
+    assert Intervention.objects.get(pk=meera.pk).status == Status.PENDING_REVIEW
+    screenshot(page, tmp_path, "stale-approval-refused")
