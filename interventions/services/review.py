@@ -73,7 +73,11 @@ def _edit_locked(
 
 
 def _locked_pending(intervention: Intervention, verb: str) -> Intervention:
-    locked = Intervention.objects.select_for_update().select_related("customer", "edited_by").get(pk=intervention.pk)
+    locked = (
+        Intervention.objects.select_for_update(of=("self",))
+        .select_related("customer", "edited_by")
+        .get(pk=intervention.pk)
+    )
     if locked.status != Status.PENDING_REVIEW:
         raise InvalidTransition(
             f"intervention {locked.pk} is {locked.get_status_display().lower()}: it cannot be {verb}"
