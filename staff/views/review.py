@@ -26,6 +26,7 @@ from interventions.selectors import QueueFilters, queue_queryset, queue_rows, st
 from interventions.services.review import (
     Approval,
     ApprovalOutcome,
+    StaleVersion,
     intervention_approve,
     intervention_edit,
     intervention_reject,
@@ -77,6 +78,15 @@ def _seen_version(request: HtmxHttpRequest, name: str = "version") -> int | None
     """The version of the words the reviewer's screen showed (None from a client that sends none)."""
     value = request.POST.get(name, "")
     return int(value) if value.isdigit() else None
+
+
+def _kept(request: HtmxHttpRequest, error: InvalidTransition) -> str:
+    """When words on screen were refused because newer ones were saved meanwhile, they are shown
+    back with the refusal (the page now shows the newer words), so nothing typed is lost."""
+    body = request.POST.get("body", "").strip()
+    if not isinstance(error, StaleVersion) or not body:
+        return ""
+    return f" Your text, not sent or saved, to copy if you still want it: \u201c{body}\u201d"
 
 
 def _reload(intervention: Intervention) -> Intervention:
@@ -139,7 +149,7 @@ def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             **words,
         )
     except InvalidTransition as error:
-        return _answer(request, intervention, notice=f"Not approved: {error}.")
+        return _answer(request, intervention, notice=f"Not approved: {error}.{_kept(request, error)}")
     if intervention.status == Status.SENT:
         notice = f"Approved and sent by {intervention.get_channel_display().lower()}."
     else:
@@ -195,9 +205,10 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             seen_version=_seen_version(request),
         )
     except InvalidTransition as error:
+        notice = f"Not saved: {error}.{_kept(request, error)}"
         if request.htmx and request.POST.get("view") != "page":
-            return _row(request, _reload(intervention), notice=f"Not saved: {error}.", editing=True)
-        return _answer(request, intervention, notice=f"Not saved: {error}.")
+            return _row(request, _reload(intervention), notice=notice, editing=True)
+        return _answer(request, intervention, notice=notice)
     return _answer(request, intervention, notice=f"Saved. Empathy {intervention.empathy_score}/100.")
 
 

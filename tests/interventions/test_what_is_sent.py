@@ -130,6 +130,8 @@ def test_the_page_posts_the_words_and_a_stale_one_shows_the_new_text(pending, ri
     page = stale.content.decode()
     assert "Not approved: the message changed by omar since you opened it" in page
     assert NEWER in page
+    # What the reviewer had typed is not lost: it is shown back beside the refusal.
+    assert f"Your text, not sent or saved, to copy if you still want it: \u201c{SHOWN}\u201d" in page
     assert not OutboxMessage.objects.exists()
     fresh = client.post(
         url,
@@ -143,3 +145,19 @@ def test_the_page_posts_the_words_and_a_stale_one_shows_the_new_text(pending, ri
 def test_a_client_that_sends_no_version_still_approves_what_is_stored(pending, rita) -> None:
     done = intervention_approve(intervention=pending, user=rita)
     assert OutboxMessage.objects.get().body == done.body == pending.body
+
+
+def test_a_stale_inline_edit_keeps_the_typed_words_on_screen(pending, rita, omar) -> None:
+    client = Client()
+    client.force_login(rita)
+    intervention_edit(
+        intervention=pending, user=omar, subject=pending.subject, body=NEWER, seen_version=pending.version
+    )
+    answer = client.post(
+        reverse("intervention-edit", args=[pending.pk]),
+        {"version": pending.version, "subject": pending.subject, "body": SHOWN},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Not saved: the message changed by omar" in answer
+    assert f"\u201c{SHOWN}\u201d" in answer
+    assert Intervention.objects.get(pk=pending.pk).body == NEWER
