@@ -216,10 +216,9 @@ def _order_placed_effect(event: CustomerEvent, data: dict[str, Any], *, quiet: b
 
 def _satisfaction_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
     """The ticket's CSAT: Zendesk rates good or bad; the sheet's 1-to-5 scale takes its ends."""
-    raw_id = str(data.get("ticket_id") or "").strip()
-    if not raw_id:
+    ticket_id = _ticket_id(event, data)
+    if not ticket_id:
         return ["no rating recorded: the event carries no ticket id"]
-    ticket_id = (raw_id if raw_id[0].isalpha() else f"{event.source[:2].upper()}-{raw_id}")[:32]
     ticket = SupportTicket.objects.filter(pk=ticket_id, customer_id=event.customer_id).first()
     if ticket is None:
         return [f"no rating recorded: ticket {ticket_id} is not one of this customer's"]
@@ -307,11 +306,19 @@ def _nps_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
     return [f"NPS answer {survey_id} recorded: {score}"]
 
 
-def _ticket_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
+def _ticket_id(event: CustomerEvent, data: dict[str, Any]) -> str:
+    """The sheet's id of the ticket an event names: a provider's bare number is prefixed with the
+    source ("ZE-35436") so it cannot collide with the workbook's ids; "" when none is named."""
     raw_id = str(data.get("ticket_id") or "").strip()
     if not raw_id:
+        return ""
+    return (raw_id if raw_id[0].isalpha() else f"{event.source[:2].upper()}-{raw_id}")[:32]
+
+
+def _ticket_effect(event: CustomerEvent, data: dict[str, Any]) -> list[str]:
+    ticket_id = _ticket_id(event, data)
+    if not ticket_id:
         return ["no ticket recorded: the event carries no ticket id"]
-    ticket_id = (raw_id if raw_id[0].isalpha() else f"{event.source[:2].upper()}-{raw_id}")[:32]
     escalated = event.event_type == "support.ticket.escalated"
     resolved = event.event_type == "support.ticket.resolved"
     ticket = SupportTicket.objects.filter(pk=ticket_id).first()

@@ -353,6 +353,14 @@ def deliveries_prune(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
+def _still_waiting(delivery: WebhookDelivery, event: CanonicalEvent) -> WebhookDelivery:
+    """An inbox delivery that still matches no customer: the current reason and what it waits for."""
+    delivery.error = _unknown_customer(event)
+    _note_waiting_for(delivery, event)
+    delivery.save(update_fields=["error", "provider_customer_id", "customer_email"])
+    return delivery
+
+
 def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Read an inbox delivery again (its customer may exist now, or its type be handled) and
     store it if it can be; the signature was checked when it arrived. Returns the delivery,
@@ -373,10 +381,7 @@ def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
         return delivery
     customer_id = customer_match(event)
     if customer_id is None:
-        delivery.error = _unknown_customer(event)
-        _note_waiting_for(delivery, event)
-        delivery.save(update_fields=["error", "provider_customer_id", "customer_email"])
-        return delivery
+        return _still_waiting(delivery, event)
     with transaction.atomic():
         # The lock (PostgreSQL; SQLite's IMMEDIATE transaction already holds the write lock)
         # makes a concurrent re-process of this delivery wait here, then see it done.
@@ -394,10 +399,7 @@ def delivery_reprocess(*, delivery: WebhookDelivery) -> WebhookDelivery:
                 # Stored meanwhile by another delivery of the same content (or the customer went away).
                 stored = _stored_twin(built)
                 if stored is None:
-                    delivery.error = _unknown_customer(event)
-                    _note_waiting_for(delivery, event)
-                    delivery.save(update_fields=["error", "provider_customer_id", "customer_email"])
-                    return delivery
+                    return _still_waiting(delivery, event)
             else:
                 _announce([stored])
         delivery.event = stored
