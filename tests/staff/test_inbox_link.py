@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +18,6 @@ from django.urls import reverse
 
 from customers.models import Customer, CustomerEvent
 from events.models import DeliveryOutcome, ProviderCustomer, WebhookDelivery
-from interventions.apps import REVIEWERS_GROUP
 from tests.events.test_linking import OTHER_REQUESTER, REQUESTER, use_webhook_secrets, zendesk_ticket, zendesk_waiting
 from tests.events.test_webhooks import post
 from tests.factories import make_customer
@@ -34,27 +32,6 @@ def _webhook_settings(settings) -> None:
     use_webhook_secrets(settings)
     settings.OPENAI_API_KEY = ""
     settings.OPENAI_BASE_URL = ""
-
-
-@pytest.fixture
-def reviewer_user() -> User:
-    user = User.objects.create_user("rita", is_staff=True)
-    user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
-    return user
-
-
-@pytest.fixture
-def reviewer_client(reviewer_user) -> Client:
-    client = Client()
-    client.force_login(reviewer_user)
-    return client
-
-
-@pytest.fixture
-def viewer_client() -> Client:
-    client = Client()
-    client.force_login(User.objects.create_user("vera", is_staff=True))
-    return client
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from customers.models import CustomerEvent, ScanRun
 from events.models import DeliveryOutcome, WebhookDelivery
-from interventions.apps import REVIEWERS_GROUP
 from interventions.models import Intervention, OutboxMessage, Status
 from tests.factories import NOW, make_customer
 from tests.interventions.test_services import draft, troubled_customer
@@ -70,27 +69,6 @@ def intervention() -> Intervention:
     made = draft(troubled_customer(first_name="Meera", email="meera@example.com")).intervention
     Intervention.objects.filter(pk=made.pk).update(channel="email", offer="", offer_percent=0)
     return Intervention.objects.select_related("customer").get(pk=made.pk)
-
-
-@pytest.fixture
-def viewer_client() -> Client:
-    client = Client()
-    client.force_login(User.objects.create_user("vera", is_staff=True))
-    return client
-
-
-@pytest.fixture
-def reviewer_user() -> User:
-    user = User.objects.create_user("rita", is_staff=True)
-    user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
-    return user
-
-
-@pytest.fixture
-def reviewer_client(reviewer_user) -> Client:
-    client = Client()
-    client.force_login(reviewer_user)
-    return client
 
 
 def htmx(client: Client, path: str, data: dict | None = None, **headers: str) -> Any:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
 from customers.models import ChurnModel, ScanRun
@@ -31,13 +29,6 @@ BINS = [
     {"predicted": 0.3, "observed": 0.2, "count": 60},
     {"predicted": 0.8, "observed": 0.6, "count": 60},
 ]
-
-
-@pytest.fixture
-def viewer_client() -> Client:
-    client = Client()
-    client.force_login(User.objects.create_user("vera", is_staff=True))
-    return client
 
 
 def model(**fields: object) -> ChurnModel:
