@@ -15,7 +15,8 @@ from customers.models import Customer, CustomerEvent, Order, Payment, ScanFindin
 from customers.scan import customer_rescore
 from customers.selectors import at_risk_customer_ids, at_risk_findings, customer_signals, latest_finished_scan
 from events.processing import event_effects_apply, events_process
-from tests.customers.webhook_events import store_event
+from events.webhook_types import CANONICAL_TYPES
+from tests.customers.webhook_events import event_metadata, store_event
 from tests.factories import NOW, make_customer, make_nps_response, make_order, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +313,18 @@ def test_trouble_or_news_that_does_not_lower_the_risk_never_takes_anyone_off(lap
     finding.refresh_from_db()
     assert finding.left_at is None
     assert CustomerEvent.objects.get(pk=stored.pk).risk_after > 0.6
+
+
+@pytest.mark.parametrize("event_type", list(CANONICAL_TYPES))
+def test_every_event_type_takes_a_customer_off_the_list_exactly_when_it_rescores_them_out(lapsed, event_type) -> None:
+    finding = _selected(lapsed)
+    order_id = Order.objects.filter(customer=lapsed).values_list("pk", flat=True).first()
+    data = event_metadata(event_type, order_id=order_id, ticket_id=None)
+    if event_type == "order.placed":
+        data = dict(PLACED)
+    stored = store_event(lapsed, event_type, data, at=timezone.now() - dt.timedelta(minutes=1))
+    assert not events_process(event_ids=[stored.pk]).failed
+    risk_after = CustomerEvent.objects.get(pk=stored.pk).risk_after
+    finding.refresh_from_db()
+    assert (finding.left_at is not None) is (risk_after <= 0.6), (event_type, risk_after)
+    assert set(at_risk_customer_ids(finding.scan)) == (set() if risk_after <= 0.6 else {lapsed.pk})
